@@ -1,0 +1,109 @@
+import Foundation
+
+/// One problem (or note) found in an input, with where it is: file, line:column and JSON path.
+///
+/// Printed GCC-style so that editors and CI logs link to it:
+/// `metrics.json:4:22: error: $.metrics[2].numberValue: must be a number, found a string "high" [kfp-number]`.
+package struct Diagnostic: Error, Sendable, Hashable, CustomStringConvertible {
+    package enum Severity: String, Sendable {
+        /// The invocation stores nothing and exits 2.
+        case error
+        /// Stored, but worth knowing (KFP itself would treat it differently).
+        case warning
+        /// Information: something skipped on purpose.
+        case note
+    }
+
+    package var severity: Severity
+    /// The input's name: a path, `-` for standard input, `a.tgz:data` inside an archive.
+    package var file: String
+    package var line: Int?
+    package var column: Int?
+    /// The JSON path, such as `$.metrics[2].name`, when the problem is at a value.
+    package var path: String?
+    package var message: String
+    /// A short, stable id of the rule broken, e.g. `kfp-name-pattern`, for scripts and docs.
+    package var rule: String?
+
+    package init(
+        _ severity: Severity, file: String, line: Int? = nil, column: Int? = nil, path: String? = nil,
+        message: String, rule: String? = nil
+    ) {
+        self.severity = severity
+        self.file = file
+        self.line = line
+        self.column = column
+        self.path = path
+        self.message = message
+        self.rule = rule
+    }
+
+    package var description: String {
+        var text = file
+        if let line { text += ":\(line)" + (column.map { ":\($0)" } ?? "") }
+        text += ": \(severity.rawValue): "
+        if let path { text += "\(path): " }
+        text += message
+        if let rule { text += " [\(rule)]" }
+        return text
+    }
+}
+
+/// Collects the diagnostics of one input, placing offsets at line:column.
+package struct DiagnosticSink {
+    package let file: String
+    private let lines: LineIndex?
+    package private(set) var diagnostics: [Diagnostic] = []
+
+    package init(file: String, bytes: [UInt8]?) {
+        self.file = file
+        self.lines = bytes.map(LineIndex.init)
+    }
+
+    /// Records a diagnostic at a byte offset (nil for the whole file).
+    package mutating func add(
+        _ severity: Diagnostic.Severity, at offset: Int?, path: String? = nil, _ message: String, rule: String? = nil
+    ) {
+        let position = offset.flatMap { offset in lines?.position(of: offset) }
+        diagnostics.append(
+            Diagnostic(
+                severity, file: file, line: position?.line, column: position?.column, path: path,
+                message: message, rule: rule))
+    }
+
+    package mutating func error(at offset: Int?, path: String? = nil, _ message: String, rule: String? = nil) {
+        add(.error, at: offset, path: path, message, rule: rule)
+    }
+
+    package var hasErrors: Bool { diagnostics.contains { $0.severity == .error } }
+}
+
+/// The JSON path of a member: `$.metrics`, `$.artifacts["my output"]`.
+package func jsonPath(_ parent: String, key: String) -> String {
+    let simple = key.first.map { $0.isLetter || $0 == "_" } == true
+        && key.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") }
+    if simple { return parent + "." + key }
+    let escaped = key.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+    return parent + "[\"" + escaped + "\"]"
+}
+
+extension DiagnosticSink {
+    /// The line and column of a byte offset in this input.
+    package func position(of offset: Int) -> (line: Int, column: Int)? { lines?.position(of: offset) }
+
+    /// Reports every key that appears twice in an object (JSON leaves that undefined; KFP rejects it) and returns
+    /// the members with the first occurrence of each key.
+    package mutating func uniqueMembers(_ members: [JSONMember], path: String) -> [JSONMember] {
+        var seen = Set<String>()
+        var unique: [JSONMember] = []
+        unique.reserveCapacity(members.count)
+        for member in members {
+            if seen.insert(member.key).inserted {
+                unique.append(member)
+            } else {
+                error(at: member.keyOffset, path: jsonPath(path, key: member.key), "duplicate key", rule: "duplicate-key")
+            }
+        }
+        return unique
+    }
+}

@@ -1,0 +1,77 @@
+/// A metric as read from one input, before step prefixes and cross-file checks, with where it was found.
+package struct ReadMetric: Sendable {
+    /// The name within its file: `accuracy`, `train/loss`, `eval_metrics/accuracy`.
+    package var name: String
+    package var value: Double
+    package var format: MetricFormat
+    /// Where the metric stands, for messages about it (such as a name given twice).
+    package var location: Diagnostic
+
+    package init(name: String, value: Double, format: MetricFormat, location: Diagnostic) {
+        self.name = name
+        self.value = value
+        self.format = format
+        self.location = location
+    }
+}
+
+/// What reading one input gave: its format, its metrics and every diagnostic, all at once.
+package struct FileReading: Sendable {
+    /// The format read (or tried last, when the input is no metrics file).
+    package var format: InputFormat?
+    package var metrics: [ReadMetric]
+    package var diagnostics: [Diagnostic]
+    /// True when the input is not a metrics file at all (so a folder walk can skip it with a note).
+    package var isNotMetrics: Bool
+
+    package var hasErrors: Bool { diagnostics.contains { $0.severity == .error } }
+}
+
+/// State shared by the JSON readers: where diagnostics go and how metrics are placed.
+struct ReaderContext {
+    var sink: DiagnosticSink
+    let options: ReadOptions
+    var metrics: [ReadMetric] = []
+
+    init(file: String, bytes: [UInt8], options: ReadOptions) {
+        self.sink = DiagnosticSink(file: file, bytes: bytes)
+        self.options = options
+    }
+
+    /// Records a metric found at `node`.
+    mutating func addMetric(name: String, value: Double, format: MetricFormat, node: JSONNode, path: String) {
+        let position = sink.position(of: node.offset)
+        let location = Diagnostic(
+            .error, file: sink.file, line: position?.line, column: position?.column, path: path, message: "")
+        metrics.append(ReadMetric(name: name, value: value, format: format, location: location))
+    }
+
+    /// Accepts or rejects a non-finite value under the options, naming the metric.
+    /// Returns whether the value may be stored.
+    mutating func checkNonFinite(_ value: Double, name: String, node: JSONNode, path: String) -> Bool {
+        guard !value.isFinite else { return true }
+        let token = JSONNode.token(for: value)
+        if options.kfpRules {
+            sink.error(
+                at: node.offset, path: path,
+                "metric '\(name)' is \(token): KFP rejects non-finite values (a bare \(token) is not JSON)",
+                rule: "non-finite")
+            return false
+        }
+        if !options.allowNonFinite {
+            sink.error(
+                at: node.offset, path: path,
+                "metric '\(name)' is \(token); pass --allow-nonfinite to store non-finite values", rule: "non-finite")
+            return false
+        }
+        return true
+    }
+
+    /// The result so far, diagnostics in file order.
+    func reading(_ format: InputFormat) -> FileReading {
+        let ordered = sink.diagnostics.enumerated().sorted {
+            ($0.element.line ?? 0, $0.element.column ?? 0, $0.offset) < ($1.element.line ?? 0, $1.element.column ?? 0, $1.offset)
+        }.map(\.element)
+        return FileReading(format: format, metrics: metrics, diagnostics: ordered, isNotMetrics: false)
+    }
+}

@@ -1,0 +1,36 @@
+import Foundation
+
+/// How numbers become text: exactly for machines, the KFP way for people.
+package enum ValueText {
+    /// The shortest text that reads back as the same double (`0.1`, `1e-05`, `-0.0`); `NaN`, `Infinity`,
+    /// `-Infinity` for non-finite values.
+    package static func exact(_ value: Double) -> String {
+        if value.isNaN { return "NaN" }
+        if value.isInfinite { return value < 0 ? "-Infinity" : "Infinity" }
+        return "\(value)"
+    }
+
+    /// The KFP UI's display: PERCENTAGE as value × 100 with `precision` decimals and `%`; others with `precision`
+    /// decimals (`0.9` as PERCENTAGE is `90.000%`).
+    package static func display(_ value: Double, format: MetricFormat, precision: Int) -> String {
+        guard value.isFinite else { return exact(value) }
+        if format == .percentage { return fixed(value * 100, precision: precision) + "%" }
+        return fixed(value, precision: precision)
+    }
+
+    /// `value` with exactly `precision` decimals, locale-independent; `-0.000` is shown as `0.000`.
+    package static func fixed(_ value: Double, precision: Int) -> String {
+        let text = String(format: "%.\(max(0, min(precision, 17)))f", value)
+        if text.hasPrefix("-") && text.dropFirst().allSatisfy({ $0 == "0" || $0 == "." }) {
+            return String(text.dropFirst())
+        }
+        return text
+    }
+
+    /// An ISO 8601 UTC timestamp with milliseconds: `2026-11-27T05:42:44.123Z`.
+    package static func timestamp(_ date: Date) -> String {
+        var formatter = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
+        formatter.timeZone = TimeZone(secondsFromGMT: 0) ?? .gmt
+        return formatter.format(date)
+    }
+}

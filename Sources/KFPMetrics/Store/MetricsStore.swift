@@ -1,0 +1,79 @@
+/// The one interface every command uses to reach stored metrics. SQLite implements it now; a PostgreSQL store
+/// for teams implements the same methods later, so commands never see SQL or a connection.
+package protocol MetricsStore: AnyObject {
+    /// Stores one run in one transaction: all of it or nothing. Re-ingesting identical content changes nothing;
+    /// different content for an existing run is refused unless `replace` is true.
+    func ingest(_ run: RunIngest, replace: Bool) throws(StoreError) -> IngestOutcome
+
+    /// The run with this name in this experiment.
+    func run(experiment: String, name: String) throws(StoreError) -> StoredRun
+
+    /// Every experiment's name, sorted.
+    func experimentNames() throws(StoreError) -> [String]
+}
+
+/// What an ingest did.
+package enum IngestOutcome: Sendable, Equatable {
+    /// A new run with this many metrics.
+    case created(metricCount: Int)
+    /// An existing run's metrics and labels were replaced (`--replace`).
+    case replaced(metricCount: Int, previousCount: Int)
+    /// The run already held exactly this content; nothing was written.
+    case unchanged(metricCount: Int)
+}
+
+/// Everything that can go wrong with a store, each with a sentence a user can act on.
+package enum StoreError: Error, Sendable, CustomStringConvertible {
+    /// A read command named a store that does not exist.
+    case notFound(path: String)
+    /// The file is not a kfpm store.
+    case notAStore(path: String, reason: String)
+    /// The store was written by a newer kfpm; it is left untouched.
+    case newerSchema(path: String, found: Int, supported: Int)
+    /// The file is damaged.
+    case corrupt(path: String, detail: String)
+    /// Another process held the store locked for longer than the busy timeout.
+    case busy(path: String)
+    /// The store cannot be written (read-only file or folder, full disk).
+    case cannotWrite(path: String, detail: String)
+    /// The run exists with other content and `--replace` was not given.
+    case runConflict(experiment: String, run: String, differences: [String])
+    /// No such run; `known` lists (some of) the runs that exist.
+    case unknownRun(experiment: String, run: String, known: [String], total: Int)
+    /// No such experiment; `known` lists the experiments that exist.
+    case unknownExperiment(name: String, known: [String])
+    /// Any other SQLite failure.
+    case database(path: String, error: SQLiteError)
+
+    package var description: String {
+        switch self {
+        case .notFound(let path):
+            return "no store at '\(path)': ingest a run first, or point --store (or KFPM_STORE) at an existing store"
+        case .notAStore(let path, let reason):
+            return "'\(path)' is not a kfpm store: \(reason)"
+        case .newerSchema(let path, let found, let supported):
+            return "the store '\(path)' has schema version \(found), written by a newer kfpm; this kfpm reads up to "
+                + "version \(supported). Upgrade kfpm; the store was not changed"
+        case .corrupt(let path, let detail):
+            return "the store '\(path)' is damaged (\(detail)); restore it from a backup"
+        case .busy(let path):
+            return "the store '\(path)' stayed locked by another process past the busy timeout; try again"
+        case .cannotWrite(let path, let detail):
+            return "cannot write the store '\(path)': \(detail)"
+        case .runConflict(let experiment, let run, let differences):
+            let shown = differences.prefix(10).map { "  \($0)" }.joined(separator: "\n")
+            let more = differences.count > 10 ? "\n  … and \(differences.count - 10) more" : ""
+            return "run '\(run)' in experiment '\(experiment)' already holds different metrics; nothing was stored. "
+                + "Pass --replace to overwrite it. Differences (stored → new):\n\(shown)\(more)"
+        case .unknownRun(let experiment, let run, let known, let total):
+            if known.isEmpty { return "no run '\(run)' in experiment '\(experiment)': the experiment has no runs" }
+            let more = total > known.count ? ", … (\(total) runs)" : ""
+            return "no run '\(run)' in experiment '\(experiment)'; its runs: \(known.joined(separator: ", "))\(more)"
+        case .unknownExperiment(let name, let known):
+            if known.isEmpty { return "no experiment '\(name)': the store is empty" }
+            return "no experiment '\(name)'; experiments: \(known.joined(separator: ", "))"
+        case .database(let path, let error):
+            return "store '\(path)': \(error)"
+        }
+    }
+}

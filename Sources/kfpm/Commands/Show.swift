@@ -1,0 +1,24 @@
+import ArgumentParser
+import KFPMetrics
+
+extension KFPM {
+    /// `kfpm show RUN`: one run's labels and every metric.
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show one run: its labels, where its metrics came from, and every metric."
+        )
+
+        @OptionGroup var storeOptions: StoreOptions
+
+        @Argument(help: ArgumentHelp("The run's name.", valueName: "run"))
+        var runName: String
+
+        @OptionGroup var output: OutputOptions
+
+        func run() throws {
+            let store = try storeOptions.open(create: false)
+            let stored = try store.run(experiment: storeOptions.experimentName, name: runName)
+            Console.output(output.renderer.render(stored))
+        }
+    }
+}
