@@ -75,6 +75,9 @@ package enum MetricsArchive {
 
     /// The one regular file of a ustar/GNU/pax tar; refuses zero or several entries, links and folders.
     package static func singleFile(fromTar tar: [UInt8]) throws(Failure) -> (name: String, bytes: [UInt8]) {
+        guard tar.count >= 512 || tar.allSatisfy({ $0 == 0 }) else {
+            throw Failure(message: "the gzip data holds no tar archive")
+        }
         var offset = 0
         var found: (name: String, bytes: [UInt8])?
         var longName: String?

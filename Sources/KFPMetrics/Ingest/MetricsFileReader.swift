@@ -48,10 +48,11 @@ package enum MetricsFileReader {
         } catch {
             // A document that does not even start like JSON is no metrics file (a YAML pipeline, a binary).
             let first = bytes.first { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }
-            if first != UInt8(ascii: "{") && first != UInt8(ascii: "[") {
+            if let first, first != UInt8(ascii: "{") && first != UInt8(ascii: "[") {
+                let shown = first >= 0x21 && first < 0x7F ? "'\(Character(Unicode.Scalar(first)))'" : "a non-ASCII byte"
                 return failure(
-                    error.offset,
-                    "not a metrics file: it is not JSON (\(error.message)); tried \(FlatReader.triedFormats)",
+                    bytes.firstIndex(of: first),
+                    "not a metrics file: it is not JSON (it starts with \(shown)); tried \(FlatReader.triedFormats)",
                     rule: "not-metrics", notMetrics: true)
             }
             return failure(error.offset, "invalid JSON: \(error.message)", rule: "json-syntax", notMetrics: false)

@@ -3,13 +3,15 @@ package struct Metric: Sendable, Hashable {
     /// The name, unique within a run: `accuracy`, `train/loss`, `eval_metrics/accuracy`.
     package var name: String
     /// The exact value as read; may be non-finite only when the user allowed it.
-    package var value: Double
+    package private(set) var value: Double
     /// The display format.
     package var format: MetricFormat
 
+    /// `-0` becomes `0`: they are equal numbers, and SQLite keeps no sign of zero, so a stored run reads back
+    /// exactly what was ingested.
     package init(name: String, value: Double, format: MetricFormat) {
         self.name = name
-        self.value = value
+        self.value = value == 0 ? 0 : value
         self.format = format
     }
 

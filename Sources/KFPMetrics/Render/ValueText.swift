@@ -11,11 +11,17 @@ package enum ValueText {
     }
 
     /// The KFP UI's display: PERCENTAGE as value × 100 with `precision` decimals and `%`; others with `precision`
-    /// decimals (`0.9` as PERCENTAGE is `90.000%`).
+    /// decimals (`0.9` as PERCENTAGE is `90.000%`). Unlike KFP, a non-zero value too small to show in that many
+    /// decimals is shown in scientific notation (`3.333e-05`) rather than as `0.000`.
     package static func display(_ value: Double, format: MetricFormat, precision: Int) -> String {
         guard value.isFinite else { return exact(value) }
-        if format == .percentage { return fixed(value * 100, precision: precision) + "%" }
-        return fixed(value, precision: precision)
+        let shown = format == .percentage ? value * 100 : value
+        let suffix = format == .percentage ? "%" : ""
+        let digits = max(0, min(precision, 17))
+        if shown != 0 && abs(shown) < 0.5 * pow(10, -Double(digits)) {
+            return String(format: "%.\(max(digits, 1))e", shown) + suffix
+        }
+        return fixed(shown, precision: digits) + suffix
     }
 
     /// `value` with exactly `precision` decimals, locale-independent; `-0.000` is shown as `0.000`.

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# The main job: build kfpm, ingest the bundled real fixtures (KFP v1, KFP v1 artifact, KFP v2, dvclive) into the
+# default store (kfpm.db in the working directory), and show them. Safe to run again: re-ingesting the same
+# content changes nothing.
+set -euo pipefail
+repo="$(cd "$(dirname "$0")/.." && pwd)"
+"$repo/Scripts/ensure-deps.sh"
+swift build -c release --package-path "$repo" >&2
+kfpm="$(swift build -c release --package-path "$repo" --show-bin-path)/kfpm"
+fx="$repo/fixtures"
+
+ingest() {  # run-name, then files and flags
+    "$kfpm" ingest "$@"
+}
+ingest kfp-v1-run "$fx/kfp-v1/accuracy.json" --label source=kfp-v1 --label branch=main
+ingest kfp-v1-artifact-run "$fx/kfp-v1/mlpipeline-metrics.tgz" --label source=kfp-v1-artifact --label branch=main
+ingest kfp-v2-run "$fx/kfp-v2/executor_output_with_classification.json" --label source=kfp-v2 --label branch=dev
+ingest kfp-v2-pipeline-run "$(ls -d "$fx"/kfp-v2/local-outputs/*/ | head -n 1)" --label source=kfp-v2-local-runner
+ingest dvclive-run "$fx/dvclive/metrics.json" --label source=dvclive
+
+for run in kfp-v1-run kfp-v1-artifact-run kfp-v2-run kfp-v2-pipeline-run dvclive-run; do
+    echo
+    "$kfpm" show "$run"
+done
