@@ -22,3 +22,18 @@ for run in kfp-v1-run kfp-v1-artifact-run kfp-v2-run kfp-v2-pipeline-run dvclive
     echo
     "$kfpm" show "$run"
 done
+
+# A synthetic series in experiment "demo", to show the read side: runs, top metrics, a comparison, a history.
+for run in run-40 run-41 run-42; do
+    ingest "$run" "$fx/synthetic/$run.json" -e demo --label branch=main
+done
+echo
+"$kfpm" experiments
+echo
+"$kfpm" runs -e demo --metrics all
+echo
+"$kfpm" top -e demo
+echo
+"$kfpm" compare -e demo run-41 run-42
+echo
+"$kfpm" history -e demo accuracy-score

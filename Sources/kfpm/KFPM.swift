@@ -12,7 +12,9 @@ struct KFPM: ParsableCommand {
             failure); 64 a usage error.
             """,
         version: KFPMVersion.current,
-        subcommands: [Ingest.self, Validate.self, Show.self]
+        subcommands: [
+            Ingest.self, Validate.self, Show.self, Experiments.self, Runs.self, Top.self, Compare.self, History.self,
+        ]
     )
 
     /// Runs a command and maps its outcome to the exit-code contract (DESIGN.md §4): argument-parser's own

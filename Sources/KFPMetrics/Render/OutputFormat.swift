@@ -37,4 +37,14 @@ package struct RenderOptions: Sendable {
 package protocol Renderer {
     /// A stored run (`kfpm show`).
     func render(_ run: StoredRun) -> String
+    /// The experiments of a store (`kfpm experiments`).
+    func render(_ experiments: [ExperimentSummary]) -> String
+    /// Runs with metric columns (`kfpm runs`).
+    func render(_ list: RunList) -> String
+    /// An experiment's metrics by prevalence (`kfpm top`).
+    func render(_ top: TopMetrics) -> String
+    /// A baseline against other runs (`kfpm compare`).
+    func render(_ comparison: Comparison) -> String
+    /// A metric over time (`kfpm history`).
+    func render(_ history: MetricHistory) -> String
 }

@@ -40,3 +40,30 @@ package enum ValueText {
         return formatter.format(date)
     }
 }
+
+extension ValueText {
+    /// A signed change for people: `+2.000pp` for PERCENTAGE metrics, `-0.050` otherwise.
+    package static func change(_ change: MetricChange, format: MetricFormat, precision: Int) -> String {
+        if let pp = change.percentagePoints { return signed(fixed(pp, precision: precision)) + "pp" }
+        guard change.absolute.isFinite else { return exact(change.absolute) }
+        let shown = display(change.absolute, format: .raw, precision: precision)
+        return signed(shown)
+    }
+
+    /// A relative change as a signed percentage with 2 decimals (`+2.22%`), or empty when undefined.
+    package static func relative(_ change: MetricChange) -> String {
+        guard let relative = change.relative else { return "" }
+        return signed(fixed(relative * 100, precision: 2)) + "%"
+    }
+
+    /// Puts a `+` before a non-negative, non-zero number's text.
+    private static func signed(_ text: String) -> String {
+        text.hasPrefix("-") || text.trimmingCharacters(in: CharacterSet(charactersIn: "0.e+%")).isEmpty ? text : "+" + text
+    }
+
+    /// A compact UTC time for tables: `2026-11-27 05:42:44`.
+    package static func shortTime(_ date: Date) -> String {
+        let full = timestamp(date)
+        return String(full.prefix(19)).replacingOccurrences(of: "T", with: " ")
+    }
+}

@@ -10,6 +10,18 @@ package protocol MetricsStore: AnyObject {
 
     /// Every experiment's name, sorted.
     func experimentNames() throws(StoreError) -> [String]
+
+    /// Every experiment with its run count and time span, sorted by name.
+    func experimentSummaries() throws(StoreError) -> [ExperimentSummary]
+
+    /// The runs of an experiment that a query selects, with all their metrics, in the query's order.
+    func runs(_ query: RunQuery) throws(StoreError) -> RunPage
+
+    /// Every metric of an experiment with its prevalence and statistics, most prevalent first, then by name.
+    func metricStatistics(experiment: String) throws(StoreError) -> [MetricStatistics]
+
+    /// A metric's values over the latest `limit` runs of an experiment that have it, oldest first.
+    func history(experiment: String, metric: String, limit: Int?) throws(StoreError) -> [HistoryPoint]
 }
 
 /// What an ingest did.
@@ -42,6 +54,8 @@ package enum StoreError: Error, Sendable, CustomStringConvertible {
     case unknownRun(experiment: String, run: String, known: [String], total: Int)
     /// No such experiment; `known` lists the experiments that exist.
     case unknownExperiment(name: String, known: [String])
+    /// No such metric in the experiment; `known` lists its most prevalent metrics.
+    case unknownMetric(experiment: String, metric: String, known: [String], total: Int)
     /// Any other SQLite failure.
     case database(path: String, error: SQLiteError)
 
@@ -72,6 +86,10 @@ package enum StoreError: Error, Sendable, CustomStringConvertible {
         case .unknownExperiment(let name, let known):
             if known.isEmpty { return "no experiment '\(name)': the store is empty" }
             return "no experiment '\(name)'; experiments: \(known.joined(separator: ", "))"
+        case .unknownMetric(let experiment, let metric, let known, let total):
+            if known.isEmpty { return "no metric '\(metric)' in experiment '\(experiment)': it has no metrics" }
+            let more = total > known.count ? ", … (\(total) metrics)" : ""
+            return "no metric '\(metric)' in experiment '\(experiment)'; its metrics: \(known.joined(separator: ", "))\(more)"
         case .database(let path, let error):
             return "store '\(path)': \(error)"
         }

@@ -194,16 +194,22 @@ package final class SQLiteMetricsStore: MetricsStore {
 
     // MARK: - Reading
 
+    /// The id of an existing experiment, or `unknownExperiment` listing those that exist.
+    private func existingExperimentID(_ experiment: String) throws -> Int64 {
+        guard
+            let id = try database.prepare(RunStatements.experimentID)
+                .rows([.text(experiment)], { $0.int64(at: 0) }).first
+        else {
+            throw StoreError.unknownExperiment(name: experiment, known: try experimentNames())
+        }
+        return id
+    }
+
     package func run(experiment: String, name: String) throws(StoreError) -> StoredRun {
         try guarded {
+            let experimentID = try existingExperimentID(experiment)
             guard
-                let experimentID = try database.prepare("SELECT id FROM experiment WHERE name = ?")
-                    .rows([.text(experiment)], { $0.int64(at: 0) }).first
-            else {
-                throw StoreError.unknownExperiment(name: experiment, known: try experimentNames())
-            }
-            guard
-                let runID = try database.prepare("SELECT id FROM run WHERE experiment_id = ? AND name = ?")
+                let runID = try database.prepare(RunStatements.runID)
                     .rows([.integer(experimentID), .text(name)], { $0.int64(at: 0) }).first
             else {
                 let count = try database.prepare("SELECT count(*) FROM run WHERE experiment_id = ?")
@@ -217,25 +223,33 @@ package final class SQLiteMetricsStore: MetricsStore {
         }
     }
 
+    /// The statements that read one run, named so that a test can check their query plans.
+    package enum RunStatements {
+        package static let times = "SELECT created_at, ingested_at FROM run WHERE id = ?"
+        package static let labels = "SELECT key, value FROM run_label WHERE run_id = ? ORDER BY key"
+        package static let sources =
+            "SELECT path, input_format, step, metric_count FROM run_source WHERE run_id = ? ORDER BY position"
+        package static let metrics = """
+            SELECT n.name, m.value, m.format FROM metric m JOIN metric_name n ON n.id = m.name_id
+            WHERE m.run_id = ? ORDER BY n.name
+            """
+        package static let experimentID = "SELECT id FROM experiment WHERE name = ?"
+        package static let runID = "SELECT id FROM run WHERE experiment_id = ? AND name = ?"
+        package static let all = [experimentID, runID, times, labels, sources, metrics]
+    }
+
     /// Loads a run's labels, sources and metrics (sorted by name).
     private func loadRun(id: Int64, experiment: String, name: String) throws -> StoredRun {
-        let times = try database.prepare("SELECT created_at, ingested_at FROM run WHERE id = ?")
+        let times = try database.prepare(RunStatements.times)
             .rows([.integer(id)]) { ($0.int64(at: 0), $0.int64(at: 1)) }.first ?? (0, 0)
-        let labels = try database.prepare("SELECT key, value FROM run_label WHERE run_id = ? ORDER BY key")
+        let labels = try database.prepare(RunStatements.labels)
             .rows([.integer(id)]) { Label(key: $0.text(at: 0), value: $0.text(at: 1)) }
-        let sources = try database.prepare(
-            "SELECT path, input_format, step, metric_count FROM run_source WHERE run_id = ? ORDER BY position"
-        ).rows([.integer(id)]) {
+        let sources = try database.prepare(RunStatements.sources).rows([.integer(id)]) {
             MetricsSource(
                 path: $0.text(at: 0), inputFormat: InputFormat(rawValue: $0.text(at: 1)) ?? .flat,
                 step: $0.text(at: 2), metricCount: $0.int(at: 3))
         }
-        let metrics = try database.prepare(
-            """
-            SELECT n.name, m.value, m.format FROM metric m JOIN metric_name n ON n.id = m.name_id
-            WHERE m.run_id = ? ORDER BY n.name
-            """
-        ).rows([.integer(id)]) {
+        let metrics = try database.prepare(RunStatements.metrics).rows([.integer(id)]) {
             Metric(
                 name: $0.text(at: 0), value: $0.isNull(at: 1) ? .nan : $0.double(at: 1),
                 format: MetricFormat(rawValue: $0.int(at: 2)) ?? .unspecified)
@@ -248,6 +262,156 @@ package final class SQLiteMetricsStore: MetricsStore {
     package func experimentNames() throws(StoreError) -> [String] {
         try guarded {
             try database.prepare("SELECT name FROM experiment ORDER BY name").rows([]) { $0.text(at: 0) }
+        }
+    }
+
+    package func experimentSummaries() throws(StoreError) -> [ExperimentSummary] {
+        try guarded {
+            try database.prepare(
+                """
+                SELECT e.name, count(r.id), min(r.created_at), max(r.created_at)
+                FROM experiment e LEFT JOIN run r ON r.experiment_id = e.id
+                GROUP BY e.id ORDER BY e.name
+                """
+            ).rows([]) {
+                ExperimentSummary(
+                    name: $0.text(at: 0), runCount: $0.int(at: 1),
+                    firstRun: $0.isNull(at: 2) ? nil : Self.date($0.int64(at: 2)),
+                    latestRun: $0.isNull(at: 3) ? nil : Self.date($0.int64(at: 3)))
+            }
+        }
+    }
+
+    package func runs(_ query: RunQuery) throws(StoreError) -> RunPage {
+        try guarded {
+            let experimentID = try existingExperimentID(query.experiment)
+            var filter = "r.experiment_id = ?"
+            var values: [SQLiteValue] = [.integer(experimentID)]
+            for label in query.labels {
+                filter += " AND r.id IN (SELECT run_id FROM run_label WHERE key = ? AND value = ?)"
+                values += [.text(label.key), .text(label.value)]
+            }
+            let total = try database.prepare("SELECT count(*) FROM run r WHERE \(filter)").rows(values) { $0.int(at: 0) }
+                .first ?? 0
+            var sql: String
+            var bound: [SQLiteValue]
+            if let metric = query.sortMetric {
+                // Runs without the metric (or with NaN) sort last either way.
+                let order = query.ascending ? "ASC" : "DESC"
+                sql = """
+                    SELECT r.id, r.name FROM run r
+                    LEFT JOIN metric m ON m.run_id = r.id
+                        AND m.name_id = (SELECT id FROM metric_name WHERE name = ?)
+                    WHERE \(filter)
+                    ORDER BY m.value IS NULL, m.value \(order), r.created_at DESC, r.id DESC
+                    """
+                bound = [.text(metric)] + values
+            } else {
+                sql = "SELECT r.id, r.name FROM run r WHERE \(filter) ORDER BY r.created_at DESC, r.id DESC"
+                bound = values
+            }
+            if let limit = query.limit {
+                sql += " LIMIT ?"
+                bound.append(.integer(Int64(limit)))
+            }
+            let selected = try database.prepare(sql).rows(bound) { ($0.int64(at: 0), $0.text(at: 1)) }
+            let runs = try selected.map { try loadRun(id: $0.0, experiment: query.experiment, name: $0.1) }
+            return RunPage(runs: runs, totalMatching: total)
+        }
+    }
+
+    package func metricStatistics(experiment: String) throws(StoreError) -> [MetricStatistics] {
+        try guarded {
+            let experimentID = try existingExperimentID(experiment)
+            /// Running aggregates of one metric over the experiment's rows.
+            struct Accumulator {
+                var count = 0
+                var finiteCount = 0
+                var sum = 0.0
+                var min: (value: Double, run: Int64)?
+                var max: (value: Double, run: Int64)?
+                var latest: (created: Int64, run: Int64, value: Double, format: Int)?
+            }
+            var accumulators: [Int64: Accumulator] = [:]
+            let rows = try database.prepare(
+                """
+                SELECT m.name_id, m.value, m.format, r.id, r.created_at
+                FROM run r JOIN metric m ON m.run_id = r.id WHERE r.experiment_id = ?
+                """)
+            try rows.bind([.integer(experimentID)])
+            while try rows.step() {
+                let nameID = rows.int64(at: 0)
+                let value = rows.isNull(at: 1) ? Double.nan : rows.double(at: 1)
+                let runID = rows.int64(at: 3)
+                let created = rows.int64(at: 4)
+                var a = accumulators[nameID, default: Accumulator()]
+                a.count += 1
+                if value.isFinite {
+                    a.finiteCount += 1
+                    a.sum += value
+                    if a.min.map({ value < $0.value }) ?? true { a.min = (value, runID) }
+                    if a.max.map({ value > $0.value }) ?? true { a.max = (value, runID) }
+                }
+                if a.latest.map({ (created, runID) > ($0.created, $0.run) }) ?? true {
+                    a.latest = (created, runID, value, rows.int(at: 2))
+                }
+                accumulators[nameID] = a
+            }
+            let names = Dictionary(
+                uniqueKeysWithValues: try database.prepare(
+                    "SELECT DISTINCT n.id, n.name FROM metric_name n JOIN metric m ON m.name_id = n.id JOIN run r ON r.id = m.run_id WHERE r.experiment_id = ?"
+                ).rows([.integer(experimentID)]) { ($0.int64(at: 0), $0.text(at: 1)) })
+            var runNames: [Int64: String] = [:]
+            let runName = try database.prepare("SELECT name FROM run WHERE id = ?")
+            func nameOfRun(_ id: Int64) throws -> String {
+                if let known = runNames[id] { return known }
+                let name = try runName.rows([.integer(id)]) { $0.text(at: 0) }.first ?? "?"
+                runNames[id] = name
+                return name
+            }
+            var result: [MetricStatistics] = []
+            for (nameID, a) in accumulators {
+                guard let latest = a.latest else { continue }
+                result.append(
+                    MetricStatistics(
+                        name: names[nameID] ?? "?", format: MetricFormat(rawValue: latest.format) ?? .unspecified,
+                        runCount: a.count, min: a.min?.value, minRun: try a.min.map { try nameOfRun($0.run) },
+                        max: a.max?.value, maxRun: try a.max.map { try nameOfRun($0.run) },
+                        mean: a.finiteCount > 0 ? a.sum / Double(a.finiteCount) : nil,
+                        latest: latest.value, latestRun: try nameOfRun(latest.run)))
+            }
+            return result.sorted { ($1.runCount, $0.name) < ($0.runCount, $1.name) }
+        }
+    }
+
+    /// A metric's values in an experiment, newest first: found through `metric_by_name`, not a scan.
+    package static let historyStatement = """
+        SELECT r.name, r.created_at, m.value, m.format FROM metric m JOIN run r ON r.id = m.run_id
+        WHERE m.name_id = (SELECT id FROM metric_name WHERE name = ?) AND r.experiment_id = ?
+        ORDER BY r.created_at DESC, r.id DESC
+        """
+
+    package func history(experiment: String, metric: String, limit: Int?) throws(StoreError) -> [HistoryPoint] {
+        try guarded {
+            let experimentID = try existingExperimentID(experiment)
+            var sql = Self.historyStatement
+            var values: [SQLiteValue] = [.text(metric), .integer(experimentID)]
+            if let limit {
+                sql += " LIMIT ?"
+                values.append(.integer(Int64(limit)))
+            }
+            let points = try database.prepare(sql).rows(values) {
+                HistoryPoint(
+                    run: $0.text(at: 0), createdAt: Self.date($0.int64(at: 1)),
+                    value: $0.isNull(at: 2) ? .nan : $0.double(at: 2),
+                    format: MetricFormat(rawValue: $0.int(at: 3)) ?? .unspecified)
+            }
+            if points.isEmpty {
+                let known = try metricStatistics(experiment: experiment).map(\.name)
+                throw StoreError.unknownMetric(
+                    experiment: experiment, metric: metric, known: Array(known.prefix(20)), total: known.count)
+            }
+            return points.reversed()
         }
     }
 

@@ -1,0 +1,44 @@
+import ArgumentParser
+import KFPMetrics
+
+extension KFPM {
+    /// `kfpm compare BASELINE RUN...`: every metric of a baseline against other runs.
+    struct Compare: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Compare runs against a baseline: every metric, each change, and whether it got better.",
+            discussion: """
+                A run of another experiment is named EXPERIMENT:RUN. Changes are absolute and relative, and in \
+                percentage points for PERCENTAGE metrics. Better or worse follows each metric's direction: lower \
+                is better for names with loss, error, mse, mae, rmse, perplexity, wer, latency, time or duration, \
+                higher otherwise; --lower-is-better and --higher-is-better override it.
+                """
+        )
+
+        @OptionGroup var storeOptions: StoreOptions
+
+        @Argument(help: "The baseline run.")
+        var baseline: String
+
+        @Argument(help: "The runs to compare with the baseline.")
+        var runs: [String]
+
+        @Flag(name: .long, help: "Leave out metrics that are unchanged in every run.")
+        var onlyChanged = false
+
+        @OptionGroup var directions: DirectionOptions
+        @OptionGroup var output: OutputOptions
+
+        func validate() throws {
+            guard !runs.isEmpty else { throw ValidationError("name at least one run to compare with the baseline") }
+        }
+
+        func run() throws {
+            let store = try storeOptions.open(create: false)
+            let stored = try ([baseline] + runs).map { name throws(StoreError) in
+                try RunReference.resolve(name, defaultExperiment: storeOptions.experimentName, in: store)
+            }
+            let comparison = Comparison(runs: stored, directions: directions.policy, onlyChanged: onlyChanged)
+            Console.output(output.renderer.render(comparison))
+        }
+    }
+}

@@ -1,0 +1,32 @@
+import ArgumentParser
+import KFPMetrics
+
+extension KFPM {
+    /// `kfpm history METRIC`: one metric over the runs of an experiment.
+    struct History: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show a metric over the runs of an experiment in time order, with a sparkline."
+        )
+
+        @OptionGroup var storeOptions: StoreOptions
+
+        @Argument(help: "The metric's name.")
+        var metric: String
+
+        @Option(name: .long, help: "Only the latest N runs that have the metric (0 for all).")
+        var last: Int = 50
+
+        @OptionGroup var output: OutputOptions
+
+        func validate() throws {
+            guard last >= 0 else { throw ValidationError("--last must be 0 or more") }
+        }
+
+        func run() throws {
+            let store = try storeOptions.open(create: false)
+            let points = try store.history(
+                experiment: storeOptions.experimentName, metric: metric, limit: last == 0 ? nil : last)
+            Console.output(output.renderer.render(MetricHistory(experiment: storeOptions.experimentName, metric: metric, points: points)))
+        }
+    }
+}

@@ -1,0 +1,71 @@
+import ArgumentParser
+import KFPMetrics
+
+extension KFPM {
+    /// `kfpm runs`: the runs of an experiment with their top metrics as columns.
+    struct Runs: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "List the runs of an experiment with chosen metrics as columns, newest first.",
+            discussion: """
+                Metric columns are the two most prevalent metrics of the runs shown (then by name), as the KFP \
+                runs list chose them; --metrics all shows every metric, --metrics 'acc*,loss' names or globs. \
+                The table draws a bar per cell: PERCENTAGE values absolute, others relative to the min..max of \
+                the runs shown.
+                """
+        )
+
+        @OptionGroup var storeOptions: StoreOptions
+
+        @Option(name: .long, help: ArgumentHelp("Metric columns: top:N, all, or names and globs separated by commas.", valueName: "spec"))
+        var metrics: String = "top:2"
+
+        @Flag(name: .long, help: "Show each label as a column.")
+        var labels = false
+
+        @Option(name: .long, help: ArgumentHelp("Only runs with this label (repeatable; all must match).", valueName: "key=value"))
+        var `where`: [String] = []
+
+        @Option(name: .long, help: ArgumentHelp("Sort by this metric's value, best first; runs without it last.", valueName: "metric"))
+        var sortBy: String?
+
+        @Flag(name: .long, help: "With --sort-by: ascending.")
+        var asc = false
+
+        @Flag(name: .long, help: "With --sort-by: descending.")
+        var desc = false
+
+        @Option(name: .long, help: "Show at most this many runs (0 for all).")
+        var limit: Int = 50
+
+        @OptionGroup var directions: DirectionOptions
+        @OptionGroup var output: OutputOptions
+
+        func validate() throws {
+            guard MetricColumns(parsing: metrics) != nil else {
+                throw ValidationError("--metrics takes top:N, all, or names and globs separated by commas")
+            }
+            guard !(asc && desc) else { throw ValidationError("--asc and --desc exclude each other") }
+            guard sortBy != nil || !(asc || desc) else { throw ValidationError("--asc and --desc go with --sort-by") }
+            guard limit >= 0 else { throw ValidationError("--limit must be 0 or more") }
+        }
+
+        func run() throws {
+            let filter = try `where`.map { text throws(ValidationError) -> Label in
+                do { return try Label(parsing: text) } catch { throw ValidationError("--where \(error)") }
+            }
+            let ascending = asc || (!desc && sortBy.map { directions.policy.direction(of: $0) == .lowerIsBetter } == true)
+            let store = try storeOptions.open(create: false)
+            let page = try store.runs(
+                RunQuery(
+                    experiment: storeOptions.experimentName, labels: filter, sortMetric: sortBy, ascending: ascending,
+                    limit: limit == 0 ? nil : limit))
+            let list = RunList(
+                experiment: storeOptions.experimentName, page: page,
+                columns: MetricColumns(parsing: metrics) ?? .top(2), showLabels: labels)
+            Console.output(output.renderer.render(list))
+            if page.runs.count < page.totalMatching {
+                Console.diagnostic("kfpm: showing \(page.runs.count) of \(page.totalMatching) runs; --limit 0 shows all")
+            }
+        }
+    }
+}

@@ -1,0 +1,34 @@
+import Foundation
+import KFPMTestSupport
+import Testing
+
+@testable import KFPMetrics
+
+/// `show` and `compare` read a run through indexes only: no statement scans the metric table, whatever its size.
+struct QueryPlanTests {
+    /// The `EXPLAIN QUERY PLAN` lines of a statement with every parameter bound to 1.
+    private func plan(_ sql: String, in db: SQLiteDatabase) throws -> [String] {
+        let statement = try db.prepare("EXPLAIN QUERY PLAN " + sql)
+        let parameters = sql.filter { $0 == "?" }.count
+        return try statement.rows(Array(repeating: .integer(1), count: parameters)) { $0.text(at: 3) }
+    }
+
+    @Test func runReadsAndHistoryAreIndexBacked() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        _ = try SQLiteMetricsStore(path: folder.file("s.db"), create: true)
+        let db = try SQLiteDatabase(path: folder.file("s.db"), mode: .readWrite)
+        for sql in SQLiteMetricsStore.RunStatements.all + [SQLiteMetricsStore.historyStatement] {
+            let lines = try plan(sql, in: db)
+            #expect(!lines.isEmpty)
+            for line in lines {
+                // "SCAN <table>" without an index reads every row; SEARCH and covering-index scans do not.
+                let fullScan = line.hasPrefix("SCAN ") && !line.contains("INDEX")
+                #expect(!fullScan, "\(sql)\n→ \(line)")
+            }
+        }
+        // The metric rows of one run come by primary key.
+        #expect(try plan(SQLiteMetricsStore.RunStatements.metrics, in: db).contains { $0.hasPrefix("SEARCH m USING PRIMARY KEY (run_id=?)") })
+        #expect(try plan(SQLiteMetricsStore.historyStatement, in: db).contains { $0.contains("USING") && $0.contains("metric_by_name") || $0.contains("PRIMARY KEY") })
+    }
+}
