@@ -8,7 +8,8 @@ let package = Package(
         .executable(name: "kfpm", targets: ["kfpm"])
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // The system SQLite (Debian: libsqlite3-dev), reached through our own thin wrapper in KFPMetrics/Store.
@@ -24,7 +25,10 @@ let package = Package(
             providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]
         ),
         // The library core: model, ingest, store, query, render. Never imports ArgumentParser.
-        .target(name: "KFPMetrics", dependencies: ["CSQLite", "CZlib"]),
+        .target(
+            name: "KFPMetrics",
+            dependencies: ["CSQLite", "CZlib", .product(name: "Yams", package: "Yams")]
+        ),
         // The thin executable: one file per subcommand.
         .executableTarget(
             name: "kfpm",
