@@ -31,14 +31,19 @@ package struct RunQuery: Sendable {
     package var ascending: Bool
     /// At most this many runs; nil for all.
     package var limit: Int?
+    /// Only runs created before this run of the same experiment (ties broken by ingest order).
+    package var before: RunReference?
 
-    package init(experiment: String, labels: [Label] = [], sortMetric: String? = nil, ascending: Bool = false, limit: Int? = nil)
-    {
+    package init(
+        experiment: String, labels: [Label] = [], sortMetric: String? = nil, ascending: Bool = false, limit: Int? = nil,
+        before: RunReference? = nil
+    ) {
         self.experiment = experiment
         self.labels = labels
         self.sortMetric = sortMetric
         self.ascending = ascending
         self.limit = limit
+        self.before = before
     }
 }
 

@@ -12,7 +12,7 @@ struct CSVRenderer: Renderer {
 // MARK: - Read commands
 
 extension CSVRenderer {
-    private func exact(_ value: Double?) -> String { value.map(ValueText.exact) ?? "" }
+    func exact(_ value: Double?) -> String { value.map(ValueText.exact) ?? "" }
 
     func render(_ experiments: [ExperimentSummary]) -> String {
         var out = CSVText.record(["experiment", "runs", "first_run", "latest_run"])
@@ -73,6 +73,24 @@ extension CSVRenderer {
         var out = CSVText.record(["run", "created_at", "value", "format"])
         for point in history.points {
             out += CSVText.record([point.run, ValueText.timestamp(point.createdAt), ValueText.exact(point.value), point.format.name])
+        }
+        return out
+    }
+}
+
+// MARK: - Gate
+
+extension CSVRenderer {
+    func render(_ report: GateReport) -> String {
+        var out = CSVText.record([
+            "metric", "verdict", "format", "direction", "baseline", "candidate", "change", "relative_change", "pp_change",
+            "limit", "reason",
+        ])
+        for r in report.results {
+            out += CSVText.record([
+                r.name, r.verdict.rawValue, r.format.name, r.direction.rawValue, exact(r.baseline), exact(r.candidate),
+                exact(r.change?.absolute), exact(r.change?.relative), exact(r.change?.percentagePoints), r.limit, r.reason,
+            ])
         }
         return out
     }

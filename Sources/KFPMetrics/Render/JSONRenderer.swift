@@ -26,9 +26,9 @@ struct JSONRenderer: Renderer {
 
 extension JSONRenderer {
     /// A number, or null when absent.
-    private func number(_ value: Double?) -> JSONOutput { value.map(JSONOutput.number) ?? .null }
+    func number(_ value: Double?) -> JSONOutput { value.map(JSONOutput.number) ?? .null }
 
-    private func reference(_ run: RunReference) -> JSONOutput {
+    func reference(_ run: RunReference) -> JSONOutput {
         .object(["experiment": .string(run.experiment), "run": .string(run.name)])
     }
 
@@ -131,6 +131,42 @@ extension JSONRenderer {
                 }),
             "min": number(history.min), "max": number(history.max),
             "last": history.last.map { .object(["run": .string($0.run), "value": .number($0.value)]) } ?? .null,
+        ]).serialized()
+    }
+}
+
+// MARK: - Gate
+
+extension JSONRenderer {
+    func render(_ report: GateReport) -> String {
+        var counts: [String: JSONOutput] = [:]
+        for verdict in GateVerdict.allCases { counts[verdict.rawValue] = .integer(report.counts[verdict] ?? 0) }
+        return JSONOutput.object([
+            "candidate": reference(report.candidate),
+            "baseline": .object([
+                "selector": .string(report.baselineSelector),
+                "runs": .array(report.baselineRuns.map(reference)),
+            ]),
+            "passed": .bool(report.passed),
+            "exit_code": .integer(Int(report.exitCode)),
+            "summary": .string(report.summary),
+            "counts": .object(counts),
+            "notes": .array(report.notes.map(JSONOutput.string)),
+            "unmatched_rules": .array(report.unmatchedRules.map(JSONOutput.string)),
+            "metrics": .array(
+                report.results.map { r in
+                    .object([
+                        "name": .string(r.name), "format": .string(r.format.name), "direction": .string(r.direction.rawValue),
+                        "verdict": .string(r.verdict.rawValue),
+                        "level": .string(["ok", "warning", "failure"][r.level.rawValue]),
+                        "baseline": number(r.baseline), "candidate": number(r.candidate),
+                        "change": number(r.change?.absolute), "relative_change": number(r.change?.relative),
+                        "pp_change": number(r.change?.percentagePoints), "noise": number(r.noise),
+                        "window_runs": r.windowCount.map(JSONOutput.integer) ?? .null,
+                        "limit": .string(r.limit), "reason": .string(r.reason),
+                        "rule": r.rule.map(JSONOutput.string) ?? .null,
+                    ])
+                }),
         ]).serialized()
     }
 }

@@ -32,7 +32,7 @@ extension MarkdownRenderer {
     }
 
     /// A GFM table from a header (with `:` alignment marks) and rows.
-    private func table(_ header: [(String, TextTable.Alignment)], _ rows: [[String]]) -> String {
+    func table(_ header: [(String, TextTable.Alignment)], _ rows: [[String]]) -> String {
         var out = "| " + header.map { Self.cell($0.0) }.joined(separator: " | ") + " |\n"
         out += "|" + header.map { $0.1 == .right ? "---:" : "---" }.joined(separator: "|") + "|\n"
         for row in rows { out += "| " + row.map(Self.cell).joined(separator: " | ") + " |\n" }
@@ -116,5 +116,40 @@ extension MarkdownRenderer {
         out += " · max \(value(history.max, history.format))"
         if let last = history.last { out += " · last \(value(last.value, last.format)) (\(Self.cell(last.run)))" }
         return out + "\n"
+    }
+}
+
+// MARK: - Gate
+
+extension MarkdownRenderer {
+    private static func mark(_ result: MetricResult) -> String {
+        switch (result.level, result.verdict) {
+        case (.failure, _): "❌ \(result.verdict.rawValue)"
+        case (.warning, _): "⚠️ \(result.verdict.rawValue)"
+        case (_, .improved): "🟢 improved"
+        case (_, .new): "🆕 new"
+        default: "✅ \(result.verdict.rawValue)"
+        }
+    }
+
+    func render(_ report: GateReport) -> String {
+        var out = "### \(report.passed ? "✅" : "❌") kfpm gate: `\(report.candidate.name)` vs "
+        out += "\(report.baselineRuns.isEmpty ? "no baseline" : "`\(Self.cell(report.baselineDescription))`")\n\n"
+        out += "**\(Self.cell(report.summary))**\n\n"
+        let rows = report.resultsWorstFirst.map { r in
+            [
+                Self.mark(r), r.name, r.baselineText(options.precision), r.candidateText(options.precision),
+                r.changeText(options.precision), r.limit, r.reason,
+            ]
+        }
+        out += table(
+            [
+                ("Verdict", .left), ("Metric", .left), ("Baseline", .right), ("Candidate", .right), ("Change", .right),
+                ("Limit", .left), ("Reason", .left),
+            ], rows)
+        for rule in report.unmatchedRules { out += "\n- rule applies to no metric: `\(Self.cell(rule))`" }
+        for note in report.notes { out += "\n- note: \(Self.cell(note))" }
+        if !report.unmatchedRules.isEmpty || !report.notes.isEmpty { out += "\n" }
+        return out
     }
 }

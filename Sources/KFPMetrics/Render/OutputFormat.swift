@@ -47,4 +47,23 @@ package protocol Renderer {
     func render(_ comparison: Comparison) -> String
     /// A metric over time (`kfpm history`).
     func render(_ history: MetricHistory) -> String
+    /// A gate's verdicts (`kfpm gate`).
+    func render(_ report: GateReport) -> String
+}
+
+/// The gate's output formats: the read formats plus JUnit XML and GitHub workflow commands.
+package enum GateFormat: String, Sendable, CaseIterable {
+    case table, json, csv, markdown, junit, github
+
+    /// Renders a gate report in this format.
+    package func render(_ report: GateReport, options: RenderOptions) -> String {
+        switch self {
+        case .table: TableRenderer(options: options).render(report)
+        case .json: JSONRenderer().render(report)
+        case .csv: CSVRenderer().render(report)
+        case .markdown: MarkdownRenderer(options: options).render(report)
+        case .junit: JUnitRenderer().render(report)
+        case .github: GitHubRenderer(options: options).render(report)
+        }
+    }
 }

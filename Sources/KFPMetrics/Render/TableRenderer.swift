@@ -184,3 +184,31 @@ package enum ComparisonSummary {
         }
     }
 }
+
+// MARK: - Gate
+
+extension TableRenderer {
+    func render(_ report: GateReport) -> String {
+        var table = TextTable([
+            .init("VERDICT"), .init("METRIC"), .init("BASELINE", .right), .init("CANDIDATE", .right), .init("CHANGE", .right),
+            .init("LIMIT"), .init("REASON"),
+        ])
+        for result in report.resultsWorstFirst {
+            let color: TerminalColor? =
+                result.level == .failure ? .red : result.level == .warning ? .yellow : result.verdict == .improved ? .green : nil
+            table.append(
+                [
+                    result.verdict.rawValue.uppercased(), result.name, result.baselineText(options.precision),
+                    result.candidateText(options.precision), result.changeText(options.precision), result.limit, result.reason,
+                ], colors: color.map { [0: $0] } ?? [:])
+        }
+        var out = "gate · candidate \(report.candidate.name) · baseline \(report.baselineDescription) · experiment \(report.candidate.experiment)\n\n"
+        out += report.results.isEmpty ? "(no metrics)\n" : table.rendered(color: options.color)
+        for rule in report.unmatchedRules { out += "\nrule applies to no metric: \(rule)" }
+        for note in report.notes { out += "\nnote: \(note)" }
+        if !report.unmatchedRules.isEmpty || !report.notes.isEmpty { out += "\n" }
+        let summary = report.summary
+        out += "\n" + (options.color ? (report.passed ? TerminalColor.green : .red).wrap(summary) : summary) + "\n"
+        return out
+    }
+}

@@ -24,6 +24,17 @@ package enum ValueText {
         return fixed(shown, precision: digits) + suffix
     }
 
+    /// A short text for messages: 6 significant digits, no trailing zeros (`0.02`, `8.05`, `1250`, `3.33333e-05`).
+    package static func compact(_ value: Double) -> String {
+        guard value.isFinite else { return exact(value) }
+        var text = String(format: "%.6g", value)
+        if text.contains("."), !text.contains("e") {
+            while text.hasSuffix("0") { text.removeLast() }
+            if text.hasSuffix(".") { text.removeLast() }
+        }
+        return text == "-0" ? "0" : text
+    }
+
     /// `value` with exactly `precision` decimals, locale-independent; `-0.000` is shown as `0.000`.
     package static func fixed(_ value: Double, precision: Int) -> String {
         let text = String(format: "%.\(max(0, min(precision, 17)))f", value)

@@ -291,6 +291,10 @@ package final class SQLiteMetricsStore: MetricsStore {
                 filter += " AND r.id IN (SELECT run_id FROM run_label WHERE key = ? AND value = ?)"
                 values += [.text(label.key), .text(label.value)]
             }
+            if let before = query.before {
+                filter += " AND (r.created_at, r.id) < (SELECT created_at, id FROM run WHERE experiment_id = ? AND name = ?)"
+                values += [.integer(experimentID), .text(before.name)]
+            }
             let total = try database.prepare("SELECT count(*) FROM run r WHERE \(filter)").rows(values) { $0.int(at: 0) }
                 .first ?? 0
             var sql: String
