@@ -52,7 +52,8 @@ package struct Diagnostic: Error, Sendable, Hashable, CustomStringConvertible {
 /// Collects the diagnostics of one input, placing offsets at line:column.
 package struct DiagnosticSink {
     package let file: String
-    private let lines: LineIndex?
+    /// Positions in the input; nil when there is no text to point into.
+    package let lines: LineIndex?
     package private(set) var diagnostics: [Diagnostic] = []
 
     package init(file: String, bytes: [UInt8]?) {
@@ -80,8 +81,15 @@ package struct DiagnosticSink {
 
 /// The JSON path of a member: `$.metrics`, `$.artifacts["my output"]`.
 package func jsonPath(_ parent: String, key: String) -> String {
-    let simple = key.first.map { $0.isLetter || $0 == "_" } == true
-        && key.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") }
+    var simple = !key.isEmpty
+    for (i, byte) in key.utf8.enumerated() {
+        let letter = (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A) || byte == 0x5F
+        let digitOrDash = (byte >= 0x30 && byte <= 0x39) || byte == 0x2D
+        if !(letter || (i > 0 && digitOrDash)) {
+            simple = false
+            break
+        }
+    }
     if simple { return parent + "." + key }
     let escaped = key.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
     return parent + "[\"" + escaped + "\"]"
@@ -94,6 +102,14 @@ extension DiagnosticSink {
     /// Reports every key that appears twice in an object (JSON leaves that undefined; KFP rejects it) and returns
     /// the members with the first occurrence of each key.
     package mutating func uniqueMembers(_ members: [JSONMember], path: String) -> [JSONMember] {
+        // Small objects (a metric's few fields) are checked pairwise: cheaper than hashing every key.
+        if members.count <= 8 {
+            var duplicate = false
+            for i in members.indices where !duplicate {
+                for j in members.indices where j > i && members[j].key == members[i].key { duplicate = true }
+            }
+            if !duplicate { return members }
+        }
         var seen = Set<String>()
         var unique: [JSONMember] = []
         unique.reserveCapacity(members.count)

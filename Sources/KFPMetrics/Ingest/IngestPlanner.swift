@@ -13,7 +13,7 @@ package enum IngestPlanner {
     /// Plans an ingest. `step` (from `--step`) prefixes every name; a file found in a folder adds its folder path.
     package static func plan(_ inputs: [InputFile], step: String?, options: ReadOptions) -> IngestPlan {
         var plan = IngestPlan(metrics: [], sources: [], diagnostics: [])
-        var firstSeen: [String: Diagnostic] = [:]
+        var firstSeen: [String: ReadMetric] = [:]
         for input in inputs {
             let reading = MetricsFileReader.read(input.bytes, file: input.path, options: options)
             if input.foundInFolder && reading.isNotMetrics {
@@ -27,12 +27,12 @@ package enum IngestPlanner {
                 let name = prefix.isEmpty ? metric.name : prefix + "/" + metric.name
                 if let first = firstSeen[name] {
                     var duplicate = metric.location
-                    duplicate.message = "metric '\(name)' is given twice (first at \(placeText(first)))"
+                    duplicate.message = "metric '\(name)' is given twice (first at \(placeText(first.location)))"
                     duplicate.rule = "duplicate-name"
                     plan.diagnostics.append(duplicate)
                     continue
                 }
-                firstSeen[name] = metric.location
+                firstSeen[name] = metric
                 plan.metrics.append(Metric(name: name, value: metric.value, format: metric.format))
             }
             if let format = reading.format, !reading.hasErrors {

@@ -81,38 +81,42 @@ package enum InputCollector {
                 Diagnostic(.error, file: path, message: "not a regular file (a FIFO, socket or device)", rule: "input"))
         }
         guard Int(info.st_size) <= limits.maxFileBytes else { return .failure(tooLarge(path, limits)) }
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            return .failure(Diagnostic(.error, file: path, message: "cannot open: permission denied or unreadable", rule: "input"))
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else {
+            return .failure(Diagnostic(.error, file: path, message: "cannot open: \(String(cString: strerror(errno)))", rule: "input"))
         }
-        defer { try? handle.close() }
-        do {
-            let data = try handle.read(upToCount: limits.maxFileBytes + 1) ?? Data()
-            guard data.count <= limits.maxFileBytes else { return .failure(tooLarge(path, limits)) }
-            return .success([UInt8](data))
-        } catch {
-            return .failure(Diagnostic(.error, file: path, message: "cannot read: \(error.localizedDescription)", rule: "input"))
+        defer { close(descriptor) }
+        // Read up to one byte past the cap, so that a file that grew since `stat` is still refused.
+        var bytes = [UInt8](repeating: 0, count: Int(info.st_size) + 1)
+        var count = 0
+        while true {
+            if count == bytes.count {
+                guard bytes.count <= limits.maxFileBytes else { return .failure(tooLarge(path, limits)) }
+                bytes.append(contentsOf: repeatElement(0, count: Swift.min(bytes.count, limits.maxFileBytes + 1 - bytes.count)))
+            }
+            let read = bytes.withUnsafeMutableBytes { raw in
+                Foundation.read(descriptor, raw.baseAddress.map { $0 + count }, raw.count - count)
+            }
+            if read < 0 {
+                if errno == EINTR { continue }
+                return .failure(Diagnostic(.error, file: path, message: "cannot read: \(String(cString: strerror(errno)))", rule: "input"))
+            }
+            if read == 0 { break }
+            count += read
         }
+        guard count <= limits.maxFileBytes else { return .failure(tooLarge(path, limits)) }
+        bytes.removeLast(bytes.count - count)
+        return .success(bytes)
     }
 
     /// Collects the metrics files below a folder in path order; each file's folder (relative) is its step.
     private static func walk(
         folder: String, limits: InputLimits, into inputs: inout [InputFile], diagnostics: inout [Diagnostic]
     ) {
-        let root = URL(fileURLWithPath: folder)
-        guard let enumerator = FileManager.default.enumerator(atPath: folder) else {
+        var relatives: [String] = []
+        guard listFiles(in: folder, relative: "", into: &relatives) else {
             diagnostics.append(Diagnostic(.error, file: folder, message: "cannot list the folder", rule: "input"))
             return
-        }
-        var relatives: [String] = []
-        while let relative = enumerator.nextObject() as? String {
-            let components = relative.split(separator: "/")
-            if components.contains(where: { $0.hasPrefix(".") }) { continue }
-            guard let name = components.last, looksLikeMetricsFile(String(name)) else { continue }
-            var isFolder: ObjCBool = false
-            let full = root.appendingPathComponent(relative).path
-            if FileManager.default.fileExists(atPath: full, isDirectory: &isFolder), !isFolder.boolValue {
-                relatives.append(relative)
-            }
         }
         if relatives.isEmpty {
             diagnostics.append(
@@ -122,14 +126,40 @@ package enum InputCollector {
         }
         for relative in relatives.sorted() {
             let shown = folder.hasSuffix("/") ? folder + relative : folder + "/" + relative
-            switch readFile(root.appendingPathComponent(relative).path, limits: limits) {
+            switch readFile(shown, limits: limits) {
             case .success(let bytes):
                 let step = relative.split(separator: "/").dropLast().joined(separator: "/")
                 inputs.append(InputFile(path: shown, folder: step, bytes: bytes, foundInFolder: true))
-            case .failure(var diagnostic):
-                diagnostic.file = shown
+            case .failure(let diagnostic):
                 diagnostics.append(diagnostic)
             }
         }
+    }
+
+    /// Adds the metrics files below `folder` (paths relative to the walk's start) with `readdir`, skipping
+    /// hidden entries and following no links to folders. False when the folder cannot be listed.
+    private static func listFiles(in folder: String, relative: String, into files: inout [String]) -> Bool {
+        guard let directory = opendir(folder) else { return false }
+        defer { closedir(directory) }
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            if name.hasPrefix(".") { continue }
+            let path = folder.hasSuffix("/") ? folder + name : folder + "/" + name
+            let child = relative.isEmpty ? name : relative + "/" + name
+            var type = entry.pointee.d_type
+            if type == UInt8(DT_UNKNOWN) {
+                var info = stat()
+                guard lstat(path, &info) == 0 else { continue }
+                type = info.st_mode & S_IFMT == S_IFDIR ? UInt8(DT_DIR) : UInt8(DT_REG)
+            }
+            if type == UInt8(DT_DIR) {
+                _ = listFiles(in: path, relative: child, into: &files)
+            } else if looksLikeMetricsFile(name) {
+                files.append(child)
+            }
+        }
+        return true
     }
 }

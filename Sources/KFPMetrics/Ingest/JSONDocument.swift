@@ -263,7 +263,19 @@ package struct JSONParser {
     }
 
     private func decodeUTF8(_ range: Range<Int>) throws(JSONSyntaxError) -> String {
-        if let text = String(validating: bytes[range], as: UTF8.self) { return text }
+        // Fast path: ASCII (nearly every metric name) needs no validation.
+        let decoded: String? = bytes.withUnsafeBufferPointer { buffer in
+            let slice = UnsafeBufferPointer(rebasing: buffer[range])
+            var ascii = true
+            for byte in slice where byte >= 0x80 {
+                ascii = false
+                break
+            }
+            let text = String(decoding: slice, as: UTF8.self)
+            // Decoding repairs bad sequences with U+FFFD; unchanged bytes mean the input was valid UTF-8.
+            return ascii || text.utf8.elementsEqual(slice) ? text : nil
+        }
+        if let decoded { return decoded }
         // Find the first bad byte for the message.
         var offset = range.lowerBound
         var decoder = UTF8()
@@ -373,19 +385,28 @@ package struct JSONParser {
 // MARK: - Positions
 
 /// Turns byte offsets into 1-based line:column (columns count Unicode scalars, as editors do).
-package struct LineIndex: Sendable {
-    private let lineStarts: [Int]
+///
+/// A class that finds line starts only when first asked, so that reading a file costs nothing for positions
+/// until a problem needs one. Built and used on one thread at a time.
+package final class LineIndex: @unchecked Sendable {
     private let bytes: [UInt8]
+    private var lineStarts: [Int]?
 
     package init(_ bytes: [UInt8]) {
+        self.bytes = bytes
+    }
+
+    private func starts() -> [Int] {
+        if let lineStarts { return lineStarts }
         var starts = [0]
         for (i, byte) in bytes.enumerated() where byte == 0x0A { starts.append(i + 1) }
-        self.lineStarts = starts
-        self.bytes = bytes
+        lineStarts = starts
+        return starts
     }
 
     /// The line and column of a byte offset.
     package func position(of offset: Int) -> (line: Int, column: Int) {
+        let lineStarts = starts()
         var low = 0
         var high = lineStarts.count - 1
         while low < high {
@@ -400,7 +421,6 @@ package struct LineIndex: Sendable {
             if bytes[i] & 0xC0 != 0x80 { column += 1 }
             i += 1
         }
-        // The column counted scalars before `offset`; a continuation byte at `offset` stays on its scalar.
-        return (low + 1, max(1, column))
+        return (low + 1, column)
     }
 }

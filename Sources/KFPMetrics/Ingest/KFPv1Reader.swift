@@ -1,9 +1,6 @@
 /// Reads KFP v1 metrics JSON with the rules of KFP's backend (protojson decoding + the API server's checks).
 enum KFPv1Reader {
     private static let topLevelFields: Set<String> = ["metrics", "runId", "run_id"]
-    private static let metricFields: Set<String> = [
-        "name", "numberValue", "number_value", "format", "nodeId", "node_id",
-    ]
 
     static func read(_ root: JSONNode, context: inout ReaderContext) -> FileReading {
         guard case .object(let rawMembers) = root.value else {
@@ -54,23 +51,30 @@ enum KFPv1Reader {
             return
         }
         let members = context.sink.uniqueMembers(rawMembers, path: path)
-        var fields: [String: JSONMember] = [:]
+        var nameField: JSONMember?
+        var camel: JSONMember?
+        var snake: JSONMember?
+        var formatField: JSONMember?
         var valid = true
         for member in members {
-            guard metricFields.contains(member.key) else {
+            switch member.key {
+            case "name": nameField = member
+            case "numberValue": camel = member
+            case "number_value": snake = member
+            case "format": formatField = member
+            case "nodeId", "node_id": break
+            default:
                 context.sink.error(
                     at: member.keyOffset, path: jsonPath(path, key: member.key),
                     "unknown field '\(member.key)' (KFP accepts only: name, numberValue or number_value, format)",
                     rule: "kfp-unknown-field")
                 valid = false
-                continue
             }
-            fields[member.key] = member
         }
 
         // Name.
         var name = ""
-        if let member = fields["name"] {
+        if let member = nameField {
             if case .string(let text) = member.value.value {
                 name = text
                 if text.count > KFPRules.maxNameLength {
@@ -99,8 +103,6 @@ enum KFPv1Reader {
 
         // Value.
         var value: Double?
-        let camel = fields["numberValue"]
-        let snake = fields["number_value"]
         if camel != nil, let snake {
             context.sink.error(
                 at: snake.keyOffset, path: path + ".number_value",
@@ -118,7 +120,7 @@ enum KFPv1Reader {
 
         // Format.
         var format = MetricFormat.unspecified
-        if let member = fields["format"] {
+        if let member = formatField {
             switch member.value.value {
             case .string(let text):
                 if let parsed = MetricFormat(name: text) {

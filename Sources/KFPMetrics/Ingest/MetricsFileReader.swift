@@ -1,3 +1,5 @@
+import Foundation
+
 /// Reads one input's bytes: detects the format from the content (or uses the forced one), parses, validates,
 /// and returns every metric and every problem at once.
 package enum MetricsFileReader {
@@ -82,7 +84,10 @@ package enum MetricsFileReader {
         {
             return "the file is UTF-16 or UTF-32 encoded; JSON must be UTF-8"
         }
-        if bytes.prefix(4096).contains(0) {
+        let hasNUL = bytes.withUnsafeBytes { raw in
+            raw.baseAddress.map { memchr($0, 0, Swift.min(raw.count, 4096)) != nil } ?? false
+        }
+        if hasNUL {
             return "not a metrics file: it is binary data; tried \(FlatReader.triedFormats)"
         }
         return nil

@@ -4,14 +4,16 @@ package struct ReadMetric: Sendable {
     package var name: String
     package var value: Double
     package var format: MetricFormat
-    /// Where the metric stands, for messages about it (such as a name given twice).
-    package var location: Diagnostic
+    /// The input, the byte offset of the metric and its JSON path; the line:column is found only when needed.
+    package var file: String
+    package var offset: Int
+    package var path: String
+    package var lines: LineIndex?
 
-    package init(name: String, value: Double, format: MetricFormat, location: Diagnostic) {
-        self.name = name
-        self.value = value
-        self.format = format
-        self.location = location
+    /// Where the metric stands, for messages about it (such as a name given twice).
+    package var location: Diagnostic {
+        let position = lines?.position(of: offset)
+        return Diagnostic(.error, file: file, line: position?.line, column: position?.column, path: path, message: "")
     }
 }
 
@@ -40,10 +42,10 @@ struct ReaderContext {
 
     /// Records a metric found at `node`.
     mutating func addMetric(name: String, value: Double, format: MetricFormat, node: JSONNode, path: String) {
-        let position = sink.position(of: node.offset)
-        let location = Diagnostic(
-            .error, file: sink.file, line: position?.line, column: position?.column, path: path, message: "")
-        metrics.append(ReadMetric(name: name, value: value, format: format, location: location))
+        metrics.append(
+            ReadMetric(
+                name: name, value: value, format: format, file: sink.file, offset: node.offset, path: path,
+                lines: sink.lines))
     }
 
     /// Accepts or rejects a non-finite value under the options, naming the metric.

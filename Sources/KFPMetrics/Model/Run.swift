@@ -61,9 +61,12 @@ package struct RunIngest: Sendable {
     package var sources: [MetricsSource]
     /// When the ingest happened.
     package var time: Date
+    /// When the run itself happened, if known (a KFP v2 local run's folder says); else the ingest time.
+    package var createdAt: Date?
 
     package init(
-        experiment: String, run: String, labels: [Label], metrics: [Metric], sources: [MetricsSource], time: Date
+        experiment: String, run: String, labels: [Label], metrics: [Metric], sources: [MetricsSource], time: Date,
+        createdAt: Date? = nil
     ) {
         self.experiment = experiment
         self.run = run
@@ -71,6 +74,7 @@ package struct RunIngest: Sendable {
         self.metrics = metrics
         self.sources = sources
         self.time = time
+        self.createdAt = createdAt
     }
 }
 

@@ -44,11 +44,21 @@ package enum ValueText {
         return text
     }
 
-    /// An ISO 8601 UTC timestamp with milliseconds: `2026-11-27T05:42:44.123Z`.
+    /// An ISO 8601 UTC timestamp with milliseconds: `2026-11-27T05:42:44.123Z` (rounded to the millisecond,
+    /// as the store keeps times).
     package static func timestamp(_ date: Date) -> String {
-        var formatter = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
-        formatter.timeZone = TimeZone(secondsFromGMT: 0) ?? .gmt
-        return formatter.format(date)
+        let milliseconds = Int64((date.timeIntervalSince1970 * 1000).rounded())
+        var seconds = time_t(milliseconds.quotientAndRemainder(dividingBy: 1000).quotient)
+        var fraction = Int(milliseconds % 1000)
+        if fraction < 0 {
+            fraction += 1000
+            seconds -= 1
+        }
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        return String(
+            format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1,
+            Int(parts.tm_mday), Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec), fraction)
     }
 }
 

@@ -5,6 +5,10 @@ package protocol MetricsStore: AnyObject {
     /// different content for an existing run is refused unless `replace` is true.
     func ingest(_ run: RunIngest, replace: Bool) throws(StoreError) -> IngestOutcome
 
+    /// Stores many runs in one transaction, pulling them batch by batch from `next` so that memory does not
+    /// grow with their number. `.abort` from `next` rolls everything back; so does any error.
+    func importRuns(replace: Bool, next: () -> ImportBatch) throws(StoreError) -> ImportSummary
+
     /// The run with this name in this experiment.
     func run(experiment: String, name: String) throws(StoreError) -> StoredRun
 
@@ -34,6 +38,29 @@ package enum IngestOutcome: Sendable, Equatable {
     case unchanged(metricCount: Int)
 }
 
+/// What an import's producer hands the store next.
+package enum ImportBatch: Sendable {
+    /// More runs to write.
+    case runs([RunIngest])
+    /// No more runs: commit.
+    case end
+    /// The inputs had errors: roll back everything.
+    case abort
+}
+
+/// What an import did.
+package struct ImportSummary: Sendable, Equatable {
+    package var created = 0
+    package var replaced = 0
+    package var unchanged = 0
+    /// Metric rows written.
+    package var metrics = 0
+    package init() {}
+}
+
+/// Thrown inside an import's transaction to roll it back.
+struct ImportAborted: Error {}
+
 /// Everything that can go wrong with a store, each with a sentence a user can act on.
 package enum StoreError: Error, Sendable, CustomStringConvertible {
     /// A read command named a store that does not exist.
@@ -56,6 +83,8 @@ package enum StoreError: Error, Sendable, CustomStringConvertible {
     case unknownExperiment(name: String, known: [String])
     /// No such metric in the experiment; `known` lists its most prevalent metrics.
     case unknownMetric(experiment: String, metric: String, known: [String], total: Int)
+    /// An import stopped because its inputs had errors; nothing was stored.
+    case importAborted
     /// Any other SQLite failure.
     case database(path: String, error: SQLiteError)
 
@@ -90,6 +119,8 @@ package enum StoreError: Error, Sendable, CustomStringConvertible {
             if known.isEmpty { return "no metric '\(metric)' in experiment '\(experiment)': it has no metrics" }
             let more = total > known.count ? ", … (\(total) metrics)" : ""
             return "no metric '\(metric)' in experiment '\(experiment)'; its metrics: \(known.joined(separator: ", "))\(more)"
+        case .importAborted:
+            return "the import was stopped; nothing was stored"
         case .database(let path, let error):
             return "store '\(path)': \(error)"
         }

@@ -46,13 +46,38 @@ enum Migrations {
             run_id  INTEGER NOT NULL REFERENCES run(id) ON DELETE CASCADE,
             name_id INTEGER NOT NULL REFERENCES metric_name(id),
             value   REAL,  -- NULL stands for NaN, which SQLite cannot store as a REAL
-            format  INTEGER NOT NULL CHECK (format IN (0, 1, 2)),
+            format  INTEGER NOT NULL CHECK (format BETWEEN 0 AND 2),  -- not IN (…): that builds a table per row
             PRIMARY KEY (run_id, name_id)
         ) WITHOUT ROWID;
-        CREATE INDEX metric_by_name ON metric(name_id, run_id);
+        -- Covering for a metric's history and for sorting runs by a metric.
+        CREATE INDEX metric_by_name ON metric(name_id, run_id, value, format);
+        -- Per experiment and metric: prevalence and statistics, kept up to date by every write, so that
+        -- `top` reads a few rows instead of every metric row.
+        CREATE TABLE metric_stat (
+            experiment_id  INTEGER NOT NULL REFERENCES experiment(id) ON DELETE CASCADE,
+            name_id        INTEGER NOT NULL REFERENCES metric_name(id),
+            run_count      INTEGER NOT NULL,
+            finite_count   INTEGER NOT NULL,
+            finite_sum     REAL    NOT NULL,
+            min_value      REAL,
+            min_run        INTEGER,
+            max_value      REAL,
+            max_run        INTEGER,
+            latest_created INTEGER NOT NULL,
+            latest_run     INTEGER NOT NULL,
+            latest_value   REAL,  -- NULL stands for NaN
+            latest_format  INTEGER NOT NULL,
+            PRIMARY KEY (experiment_id, name_id)
+        ) WITHOUT ROWID;
         """
     ]
 
     /// The schema version this kfpm writes and reads.
     static var latest: Int { steps.count }
+
+    /// Marks a file as a kfpm store. A PRAGMA takes no bound parameters, so the integer constant is spliced.
+    static let stampApplicationID = "PRAGMA application_id = \(applicationID)"
+
+    /// Records that every migration is applied (the integer constant is spliced, as for `stampApplicationID`).
+    static let stampLatestVersion = "PRAGMA user_version = \(latest)"
 }

@@ -38,13 +38,25 @@ package final class SQLiteDatabase {
         case readWrite
     }
 
-    /// Opens a database file (`:memory:` for an in-memory one).
+    /// How long one statement waits for another connection's lock (SQLite's busy handler), in milliseconds.
+    package let busyTimeoutMilliseconds: Int32
+    /// How transactions retry when SQLite still reports `SQLITE_BUSY` (see `BusyRetry`).
+    package var busyRetry: BusyRetry
+
+    /// Opens a database file (`:memory:` for an in-memory one). Transactions retry on `SQLITE_BUSY` for as long
+    /// as the busy timeout, so that the total wait for a lock stays bounded by it.
     package init(path: String, mode: Mode, busyTimeoutMilliseconds: Int32 = 10_000) throws(SQLiteError) {
+        self.busyTimeoutMilliseconds = busyTimeoutMilliseconds
+        self.busyRetry = BusyRetry(budget: .milliseconds(Int64(busyTimeoutMilliseconds)))
         var flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX
         if mode == .readWriteCreate { flags |= SQLITE_OPEN_CREATE }
         let status = sqlite3_open_v2(path, &handle, flags, nil)
         guard status == SQLITE_OK else {
-            let message = handle.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open"
+            var message = handle.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open"
+            // "unable to open database file" alone does not say why; the system error does.
+            if let handle, sqlite3_system_errno(handle) != 0 {
+                message += " (\(String(cString: strerror(sqlite3_system_errno(handle)))))"
+            }
             sqlite3_close_v2(handle)
             handle = nil
             throw SQLiteError(code: status & 0xFF, message: message, sql: nil)
@@ -58,7 +70,7 @@ package final class SQLiteDatabase {
     }
 
     /// Builds the error for the last failure on this connection.
-    fileprivate func error(_ status: Int32, sql: String?) -> SQLiteError {
+    func error(_ status: Int32, sql: String?) -> SQLiteError {
         SQLiteError(code: status & 0xFF, message: String(cString: sqlite3_errmsg(handle)), sql: sql)
     }
 
@@ -76,16 +88,68 @@ package final class SQLiteDatabase {
         return SQLiteStatement(statement, database: self, sql: sql)
     }
 
+    /// Whether a transaction is open on this connection.
+    package var isInTransaction: Bool { sqlite3_get_autocommit(handle) == 0 }
+
+    // MARK: - Transactions and busy retries
+
     /// Runs `body` in one write transaction (`BEGIN IMMEDIATE`): committed if it returns, rolled back if it throws.
+    ///
+    /// When another process holds the write lock past SQLite's busy handler, or SQLite reports `SQLITE_BUSY`
+    /// without calling it (WAL recovery, a journal-mode switch), the whole transaction is rolled back and run
+    /// again after a backoff (`busyRetry`), so `body` must only touch the database. Keep it short: the input is
+    /// read and checked before a write transaction starts.
     package func writeTransaction<T>(_ body: () throws -> T) throws -> T {
-        try execute("BEGIN IMMEDIATE")
+        try retryingOnBusy { () throws -> T in
+            try execute("BEGIN IMMEDIATE")
+            return try finishTransaction(body)
+        }
+    }
+
+    /// Runs `body` in one read transaction (`BEGIN DEFERRED`), so that all its statements see one snapshot of
+    /// the store, retrying on `SQLITE_BUSY` as `writeTransaction` does. Inside an open transaction it runs `body`.
+    package func readTransaction<T>(_ body: () throws -> T) throws -> T {
+        if isInTransaction { return try body() }
+        return try retryingOnBusy { () throws -> T in
+            try execute("BEGIN DEFERRED")
+            return try finishTransaction(body)
+        }
+    }
+
+    /// Runs `body` in the transaction just begun: commits if it returns, rolls back if it (or the commit) throws.
+    private func finishTransaction<T>(_ body: () throws -> T) throws -> T {
         do {
             let result = try body()
             try execute("COMMIT")
             return result
         } catch {
-            try? execute("ROLLBACK")
+            if isInTransaction { try? execute("ROLLBACK") }
             throw error
+        }
+    }
+
+    /// Runs `body`, and runs it again after a backoff while it fails with `SQLITE_BUSY`, until `busyRetry.budget`
+    /// has passed since the first attempt; then the last busy error is thrown. Inside an open transaction `body`
+    /// runs once: the transaction that owns it is the one to retry.
+    package func retryingOnBusy<T>(_ body: () throws -> T) throws -> T {
+        if isInTransaction { return try body() }
+        let clock = ContinuousClock()
+        let deadline = clock.now.advanced(by: busyRetry.budget)
+        // SQLite's own busy handler waits at most until the deadline too, so the total wait stays within budget.
+        defer { sqlite3_busy_timeout(handle, busyTimeoutMilliseconds) }
+        var attempt = 0
+        while true {
+            do {
+                let remaining = clock.now.duration(to: deadline).components
+                let milliseconds = max(1, remaining.seconds * 1000 + remaining.attoseconds / 1_000_000_000_000_000)
+                sqlite3_busy_timeout(handle, Int32(min(Int64(busyTimeoutMilliseconds), milliseconds)))
+                return try body()
+            } catch let error as SQLiteError where error.isBusy {
+                let delay = busyRetry.delay(afterAttempt: attempt)
+                guard clock.now.advanced(by: delay) < deadline else { throw error }
+                attempt += 1
+                Thread.sleep(forTimeInterval: delay.timeInterval)
+            }
         }
     }
 
@@ -103,6 +167,51 @@ package final class SQLiteDatabase {
     package var changes: Int { Int(sqlite3_changes(handle)) }
 }
 
+// MARK: - Busy retries
+
+/// Exponential backoff with jitter for `SQLITE_BUSY`, bounded in total: how long to wait before each retry of a
+/// transaction that another process kept from starting (or finishing), and for how long to keep trying.
+package struct BusyRetry: Sendable {
+    /// The longest total wait, counted from the first attempt; then the busy error stands.
+    package var budget: Duration
+    /// The wait before the first retry, before jitter.
+    package var initialDelay: Duration
+    /// The longest single wait, before jitter.
+    package var maxDelay: Duration
+
+    package init(budget: Duration, initialDelay: Duration = .milliseconds(2), maxDelay: Duration = .milliseconds(250)) {
+        self.budget = budget
+        self.initialDelay = initialDelay
+        self.maxDelay = maxDelay
+    }
+
+    /// The nominal wait after `attempt` failed attempts (0-based): `initialDelay` doubled per attempt, capped.
+    package func nominalDelay(afterAttempt attempt: Int) -> Duration {
+        var delay = initialDelay
+        for _ in 0..<min(attempt, 30) where delay < maxDelay { delay *= 2 }
+        return min(delay, maxDelay)
+    }
+
+    /// The wait after `attempt` failed attempts: the nominal delay scaled by a random factor in [0.5, 1), so
+    /// that writers that collided once do not collide again in lockstep.
+    package func delay<R: RandomNumberGenerator>(afterAttempt attempt: Int, using random: inout R) -> Duration {
+        nominalDelay(afterAttempt: attempt) * Double.random(in: 0.5..<1, using: &random)
+    }
+
+    /// `delay(afterAttempt:using:)` with the system's random numbers.
+    package func delay(afterAttempt attempt: Int) -> Duration {
+        var random = SystemRandomNumberGenerator()
+        return delay(afterAttempt: attempt, using: &random)
+    }
+}
+
+extension Duration {
+    /// The duration in seconds, as `Thread.sleep` takes it.
+    fileprivate var timeInterval: Double {
+        Double(components.seconds) + Double(components.attoseconds) / 1e18
+    }
+}
+
 // MARK: - Statements
 
 /// A value to bind to a statement parameter.
@@ -115,9 +224,9 @@ package enum SQLiteValue: Sendable, Equatable {
 
 /// One compiled statement: bind, step, read typed columns, reset.
 package final class SQLiteStatement {
-    private let statement: OpaquePointer
-    private let database: SQLiteDatabase
-    private let sql: String
+    let statement: OpaquePointer
+    let database: SQLiteDatabase
+    let sql: String
 
     fileprivate init(_ statement: OpaquePointer, database: SQLiteDatabase, sql: String) {
         self.statement = statement

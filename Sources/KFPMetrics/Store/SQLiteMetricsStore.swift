@@ -8,14 +8,16 @@ package final class SQLiteMetricsStore: MetricsStore {
     private let database: SQLiteDatabase
 
     /// Opens the store at `path`. With `create`, a missing file becomes a new store; without, it is an error
-    /// (read commands never create a store).
-    package init(path: String, create: Bool) throws(StoreError) {
+    /// (read commands never create a store). Waiting for another process's lock is bounded by
+    /// `busyTimeoutMilliseconds` per transaction, retries included; past it comes `StoreError.busy`.
+    package init(path: String, create: Bool, busyTimeoutMilliseconds: Int32 = 10_000) throws(StoreError) {
         self.path = path
         if !create && path != ":memory:" && !FileManager.default.fileExists(atPath: path) {
             throw .notFound(path: path)
         }
         do {
-            database = try SQLiteDatabase(path: path, mode: create ? .readWriteCreate : .readWrite)
+            database = try SQLiteDatabase(
+                path: path, mode: create ? .readWriteCreate : .readWrite, busyTimeoutMilliseconds: busyTimeoutMilliseconds)
         } catch {
             throw Self.storeError(error, path: path)
         }
@@ -40,6 +42,8 @@ package final class SQLiteMetricsStore: MetricsStore {
             return try body()
         } catch let error as StoreError {
             throw error
+        } catch is ImportAborted {
+            throw .importAborted
         } catch let error as SQLiteError {
             throw Self.storeError(error, path: path)
         } catch {
@@ -47,46 +51,75 @@ package final class SQLiteMetricsStore: MetricsStore {
         }
     }
 
+    /// Runs a read in one read transaction (one snapshot, however many statements), retried on `SQLITE_BUSY`,
+    /// turning SQLite failures into store errors.
+    private func reading<T>(_ body: () throws -> T) throws(StoreError) -> T {
+        try guarded { try database.readTransaction(body) }
+    }
+
     // MARK: - Opening and migrations
 
-    /// Checks that the file is a kfpm store of a schema we know, sets the connection up, and migrates it.
+    /// Checks that the file is a kfpm store of a schema we know, migrates it, and sets the connection up.
+    ///
+    /// Safe when several processes open (or create) one store at once: what the file is gets read in one read
+    /// transaction, and a migration re-reads it under the write lock, so only one process migrates and none
+    /// takes another's half-made store for a foreign database. Every step retries on `SQLITE_BUSY`.
     private func prepare() throws(StoreError) {
         try guarded {
-            let version = try database.pragmaInteger("user_version")
-            let applicationID = try database.pragmaInteger("application_id")
-            if applicationID != Migrations.applicationID {
-                let tables = try database.prepare("SELECT count(*) FROM sqlite_master")
-                _ = try tables.step()
-                if tables.int(at: 0) > 0 || version != 0 {
-                    throw StoreError.notAStore(
-                        path: path, reason: "it is an SQLite database, but not one that kfpm created")
-                }
-            }
-            if version > Migrations.latest {
-                throw StoreError.newerSchema(path: path, found: Int(version), supported: Migrations.latest)
+            let state = try database.readTransaction { try schemaState() }
+            try check(state)
+            if state.version < Migrations.latest {
+                try migrate()
             }
             try database.execute("PRAGMA foreign_keys = ON")
-            if version < Migrations.latest {
-                try migrate(from: Int(version))
-            }
-            if try database.prepare("PRAGMA journal_mode").rows([], { $0.text(at: 0) }).first != "wal" {
-                try database.execute("PRAGMA journal_mode = WAL")
+            // Switching to WAL needs a moment of exclusive access, which another process may hold.
+            try database.retryingOnBusy {
+                if try database.prepare("PRAGMA journal_mode").rows([], { $0.text(at: 0) }).first != "wal" {
+                    try database.execute("PRAGMA journal_mode = WAL")
+                }
             }
             try database.execute("PRAGMA synchronous = NORMAL")
         }
     }
 
-    /// Applies the missing migrations, each with its version bump, in one transaction.
-    private func migrate(from version: Int) throws {
+    /// What the opened file holds: its schema version, application id, and whether it has any schema at all.
+    private struct SchemaState {
+        var version: Int64
+        var applicationID: Int64
+        var isEmpty: Bool
+    }
+
+    /// Reads the schema state; call it inside a transaction so that the three reads agree.
+    private func schemaState() throws -> SchemaState {
+        let tables = try database.prepare("SELECT count(*) FROM sqlite_master").rows([]) { $0.int(at: 0) }.first ?? 0
+        return SchemaState(
+            version: try database.pragmaInteger("user_version"),
+            applicationID: try database.pragmaInteger("application_id"), isEmpty: tables == 0)
+    }
+
+    /// Refuses a file that another program made, or that a newer kfpm wrote; neither is ever changed.
+    private func check(_ state: SchemaState) throws {
+        if state.applicationID != Migrations.applicationID && !(state.isEmpty && state.version == 0) {
+            throw StoreError.notAStore(path: path, reason: "it is an SQLite database, but not one that kfpm created")
+        }
+        if state.version > Migrations.latest {
+            throw StoreError.newerSchema(path: path, found: Int(state.version), supported: Migrations.latest)
+        }
+    }
+
+    /// Applies the missing migrations, each with its version bump, in one write transaction.
+    private func migrate() throws {
         try database.writeTransaction {
-            // Another process may have migrated while we waited for the lock.
-            let current = Int(try database.pragmaInteger("user_version"))
+            // Another process may have created or migrated the store while this one waited for the lock.
+            let state = try schemaState()
+            try check(state)
+            let current = Int(state.version)
             guard current < Migrations.latest else { return }
             for step in Migrations.steps[current...] {
                 try database.execute(step)
             }
-            try database.execute("PRAGMA application_id = \(Migrations.applicationID)")
-            try database.execute("PRAGMA user_version = \(Migrations.latest)")
+            try database.execute(Migrations.stampApplicationID)
+            try database.execute(Migrations.stampLatestVersion)
         }
     }
 
@@ -95,77 +128,59 @@ package final class SQLiteMetricsStore: MetricsStore {
     package func ingest(_ ingest: RunIngest, replace: Bool) throws(StoreError) -> IngestOutcome {
         try guarded {
             try database.writeTransaction { () throws -> IngestOutcome in
-                let time = Self.milliseconds(ingest.time)
-                let experimentID = try experimentID(named: ingest.experiment, creatingAt: time)
-                let existing = try database.prepare("SELECT id FROM run WHERE experiment_id = ? AND name = ?")
-                    .rows([.integer(experimentID), .text(ingest.run)]) { $0.int64(at: 0) }.first
-                var previousCount = 0
-                let runID: Int64
-                if let existingID = existing {
-                    let stored = try loadRun(id: existingID, experiment: ingest.experiment, name: ingest.run)
-                    let differences = Self.differences(stored: stored, new: ingest)
-                    if differences.isEmpty { return .unchanged(metricCount: stored.metrics.count) }
-                    guard replace else {
-                        throw StoreError.runConflict(
-                            experiment: ingest.experiment, run: ingest.run, differences: differences)
+                let writer = try makeWriter()
+                let outcome = try writer.write(ingest, replace: replace)
+                try writer.finish()
+                return outcome
+            }
+        }
+    }
+
+    package func importRuns(replace: Bool, next: () -> ImportBatch) throws(StoreError) -> ImportSummary {
+        try guarded {
+            var summary = ImportSummary()
+            // The writer takes every run id and name id from its own inserts, so the foreign keys hold by
+            // construction; checking them row by row would cost a third of the import. They stay on for
+            // every other write, and come back on when the import ends.
+            try database.execute("PRAGMA foreign_keys = OFF")
+            defer { try? database.execute("PRAGMA foreign_keys = ON") }
+            var started = false
+            try database.writeTransaction { () throws -> Void in
+                // A transaction that hit SQLITE_BUSY is run again, but an import's batches are pulled once:
+                // fail cleanly (everything rolled back) rather than store a partial import.
+                guard !started else { throw StoreError.busy(path: path) }
+                started = true
+                let writer = try makeWriter()
+                while true {
+                    switch next() {
+                    case .runs(let runs):
+                        for run in runs {
+                            switch try writer.write(run, replace: replace) {
+                            case .created(let count):
+                                summary.created += 1
+                                summary.metrics += count
+                            case .replaced(let count, _):
+                                summary.replaced += 1
+                                summary.metrics += count
+                            case .unchanged: summary.unchanged += 1
+                            }
+                        }
+                    case .end:
+                        try writer.finish()
+                        return
+                    case .abort:
+                        throw ImportAborted()
                     }
-                    previousCount = stored.metrics.count
-                    for table in ["metric", "run_label", "run_source"] {
-                        try database.prepare("DELETE FROM \(table) WHERE run_id = ?").run([.integer(existingID)])
-                    }
-                    try database.prepare("UPDATE run SET ingested_at = ? WHERE id = ?")
-                        .run([.integer(time), .integer(existingID)])
-                    runID = existingID
-                } else {
-                    try database.prepare(
-                        "INSERT INTO run(experiment_id, name, created_at, ingested_at) VALUES (?, ?, ?, ?)"
-                    ).run([.integer(experimentID), .text(ingest.run), .integer(time), .integer(time)])
-                    runID = database.lastInsertRowID
                 }
-                try insertContent(of: ingest, runID: runID)
-                return existing == nil
-                    ? .created(metricCount: ingest.metrics.count)
-                    : .replaced(metricCount: ingest.metrics.count, previousCount: previousCount)
             }
+            return summary
         }
     }
 
-    /// The id of an experiment, created if missing.
-    private func experimentID(named name: String, creatingAt time: Int64) throws -> Int64 {
-        if let id = try database.prepare("SELECT id FROM experiment WHERE name = ?").rows([.text(name)], {
-            $0.int64(at: 0)
-        }).first {
-            return id
-        }
-        try database.prepare("INSERT INTO experiment(name, created_at) VALUES (?, ?)").run([.text(name), .integer(time)])
-        return database.lastInsertRowID
-    }
-
-    /// Inserts a run's labels, sources and metrics (names interned in `metric_name`).
-    private func insertContent(of ingest: RunIngest, runID: Int64) throws {
-        let label = try database.prepare("INSERT INTO run_label(run_id, key, value) VALUES (?, ?, ?)")
-        for item in ingest.labels {
-            try label.run([.integer(runID), .text(item.key), .text(item.value)])
-        }
-        let source = try database.prepare(
-            "INSERT INTO run_source(run_id, position, path, input_format, step, metric_count) VALUES (?, ?, ?, ?, ?, ?)")
-        for (position, item) in ingest.sources.enumerated() {
-            try source.run([
-                .integer(runID), .integer(Int64(position)), .text(item.path), .text(item.inputFormat.rawValue),
-                .text(item.step), .integer(Int64(item.metricCount)),
-            ])
-        }
-        let findName = try database.prepare("SELECT id FROM metric_name WHERE name = ?")
-        let addName = try database.prepare("INSERT INTO metric_name(name) VALUES (?)")
-        let metric = try database.prepare("INSERT INTO metric(run_id, name_id, value, format) VALUES (?, ?, ?, ?)")
-        for item in ingest.metrics {
-            var nameID = try findName.rows([.text(item.name)]) { $0.int64(at: 0) }.first
-            if nameID == nil {
-                try addName.run([.text(item.name)])
-                nameID = database.lastInsertRowID
-            }
-            let value: SQLiteValue = item.value.isNaN ? .null : .real(item.value)
-            try metric.run([.integer(runID), .integer(nameID ?? 0), value, .integer(Int64(item.format.rawValue))])
+    /// A writer over this connection, reading existing runs with `loadRun`.
+    private func makeWriter() throws -> RunWriter {
+        try RunWriter(database: database) { [unowned self] id, experiment, name in
+            try self.loadRun(id: id, experiment: experiment, name: name)
         }
     }
 
@@ -206,7 +221,7 @@ package final class SQLiteMetricsStore: MetricsStore {
     }
 
     package func run(experiment: String, name: String) throws(StoreError) -> StoredRun {
-        try guarded {
+        try reading {
             let experimentID = try existingExperimentID(experiment)
             guard
                 let runID = try database.prepare(RunStatements.runID)
@@ -260,13 +275,13 @@ package final class SQLiteMetricsStore: MetricsStore {
     }
 
     package func experimentNames() throws(StoreError) -> [String] {
-        try guarded {
+        try reading {
             try database.prepare("SELECT name FROM experiment ORDER BY name").rows([]) { $0.text(at: 0) }
         }
     }
 
     package func experimentSummaries() throws(StoreError) -> [ExperimentSummary] {
-        try guarded {
+        try reading {
             try database.prepare(
                 """
                 SELECT e.name, count(r.id), min(r.created_at), max(r.created_at)
@@ -283,7 +298,7 @@ package final class SQLiteMetricsStore: MetricsStore {
     }
 
     package func runs(_ query: RunQuery) throws(StoreError) -> RunPage {
-        try guarded {
+        try reading {
             let experimentID = try existingExperimentID(query.experiment)
             var filter = "r.experiment_id = ?"
             var values: [SQLiteValue] = [.integer(experimentID)]
@@ -325,68 +340,32 @@ package final class SQLiteMetricsStore: MetricsStore {
     }
 
     package func metricStatistics(experiment: String) throws(StoreError) -> [MetricStatistics] {
-        try guarded {
+        try reading {
             let experimentID = try existingExperimentID(experiment)
-            /// Running aggregates of one metric over the experiment's rows.
-            struct Accumulator {
-                var count = 0
-                var finiteCount = 0
-                var sum = 0.0
-                var min: (value: Double, run: Int64)?
-                var max: (value: Double, run: Int64)?
-                var latest: (created: Int64, run: Int64, value: Double, format: Int)?
+            let statistics = try database.prepare(Self.statisticsStatement).rows([.integer(experimentID)]) { row in
+                let finiteCount = row.int(at: 3)
+                return MetricStatistics(
+                    name: row.text(at: 0), format: MetricFormat(rawValue: row.int(at: 10)) ?? .unspecified,
+                    runCount: row.int(at: 1), min: row.isNull(at: 4) ? nil : row.double(at: 4),
+                    minRun: row.isNull(at: 5) ? nil : row.text(at: 5), max: row.isNull(at: 6) ? nil : row.double(at: 6),
+                    maxRun: row.isNull(at: 7) ? nil : row.text(at: 7),
+                    mean: finiteCount > 0 ? row.double(at: 2) / Double(finiteCount) : nil,
+                    latest: row.isNull(at: 8) ? .nan : row.double(at: 8), latestRun: row.text(at: 9))
             }
-            var accumulators: [Int64: Accumulator] = [:]
-            let rows = try database.prepare(
-                """
-                SELECT m.name_id, m.value, m.format, r.id, r.created_at
-                FROM run r JOIN metric m ON m.run_id = r.id WHERE r.experiment_id = ?
-                """)
-            try rows.bind([.integer(experimentID)])
-            while try rows.step() {
-                let nameID = rows.int64(at: 0)
-                let value = rows.isNull(at: 1) ? Double.nan : rows.double(at: 1)
-                let runID = rows.int64(at: 3)
-                let created = rows.int64(at: 4)
-                var a = accumulators[nameID, default: Accumulator()]
-                a.count += 1
-                if value.isFinite {
-                    a.finiteCount += 1
-                    a.sum += value
-                    if a.min.map({ value < $0.value }) ?? true { a.min = (value, runID) }
-                    if a.max.map({ value > $0.value }) ?? true { a.max = (value, runID) }
-                }
-                if a.latest.map({ (created, runID) > ($0.created, $0.run) }) ?? true {
-                    a.latest = (created, runID, value, rows.int(at: 2))
-                }
-                accumulators[nameID] = a
-            }
-            let names = Dictionary(
-                uniqueKeysWithValues: try database.prepare(
-                    "SELECT DISTINCT n.id, n.name FROM metric_name n JOIN metric m ON m.name_id = n.id JOIN run r ON r.id = m.run_id WHERE r.experiment_id = ?"
-                ).rows([.integer(experimentID)]) { ($0.int64(at: 0), $0.text(at: 1)) })
-            var runNames: [Int64: String] = [:]
-            let runName = try database.prepare("SELECT name FROM run WHERE id = ?")
-            func nameOfRun(_ id: Int64) throws -> String {
-                if let known = runNames[id] { return known }
-                let name = try runName.rows([.integer(id)]) { $0.text(at: 0) }.first ?? "?"
-                runNames[id] = name
-                return name
-            }
-            var result: [MetricStatistics] = []
-            for (nameID, a) in accumulators {
-                guard let latest = a.latest else { continue }
-                result.append(
-                    MetricStatistics(
-                        name: names[nameID] ?? "?", format: MetricFormat(rawValue: latest.format) ?? .unspecified,
-                        runCount: a.count, min: a.min?.value, minRun: try a.min.map { try nameOfRun($0.run) },
-                        max: a.max?.value, maxRun: try a.max.map { try nameOfRun($0.run) },
-                        mean: a.finiteCount > 0 ? a.sum / Double(a.finiteCount) : nil,
-                        latest: latest.value, latestRun: try nameOfRun(latest.run)))
-            }
-            return result.sorted { ($1.runCount, $0.name) < ($0.runCount, $1.name) }
+            return statistics.sorted { ($1.runCount, $0.name) < ($0.runCount, $1.name) }
         }
     }
+
+    /// An experiment's metric statistics, from `metric_stat` (a few rows, not every metric row).
+    package static let statisticsStatement = """
+        SELECT n.name, s.run_count, s.finite_sum, s.finite_count, s.min_value, rmin.name, s.max_value, rmax.name,
+            s.latest_value, rl.name, s.latest_format
+        FROM metric_stat s JOIN metric_name n ON n.id = s.name_id
+        JOIN run rl ON rl.id = s.latest_run
+        LEFT JOIN run rmin ON rmin.id = s.min_run
+        LEFT JOIN run rmax ON rmax.id = s.max_run
+        WHERE s.experiment_id = ?
+        """
 
     /// A metric's values in an experiment, newest first: found through `metric_by_name`, not a scan.
     package static let historyStatement = """
@@ -396,7 +375,7 @@ package final class SQLiteMetricsStore: MetricsStore {
         """
 
     package func history(experiment: String, metric: String, limit: Int?) throws(StoreError) -> [HistoryPoint] {
-        try guarded {
+        try reading {
             let experimentID = try existingExperimentID(experiment)
             var sql = Self.historyStatement
             var values: [SQLiteValue] = [.text(metric), .integer(experimentID)]

@@ -10,6 +10,14 @@ struct StoreOptions: ParsableArguments {
     @Option(name: [.short, .long], help: "The experiment. Default: $KFPM_EXPERIMENT, else Default.")
     var experiment: String?
 
+    init() {}
+
+    /// Options set in code, for commands that take `--store` without `--experiment`.
+    init(store: String?, experiment: String?) {
+        self.store = store
+        self.experiment = experiment
+    }
+
     /// The store path after the environment and the default.
     var storePath: String {
         store ?? ProcessInfo.processInfo.environment["KFPM_STORE"].flatMap { $0.isEmpty ? nil : $0 } ?? "kfpm.db"

@@ -1,0 +1,62 @@
+import ArgumentParser
+import Foundation
+import KFPMetrics
+
+extension KFPM {
+    /// `kfpm import DIR`: a whole tree of runs in one transaction.
+    struct Import: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Import a tree of runs, <experiment>/<run>/… metrics files, in one transaction.",
+            discussion: """
+                Each folder in DIR is an experiment and each folder in that a run, read the way `kfpm ingest RUN \
+                FOLDER` reads a folder. A KFP v2 local-runner folder, <pipeline>-YYYY-MM-DD-HH-MM-SS-ffffff, is a \
+                run of the experiment <pipeline> created at that time, its task folders the steps. With \
+                -e/--experiment, the folders in DIR are the runs of that experiment. Files are read and checked \
+                on every core while one writer stores them; memory holds a batch at a time. If any file has an \
+                error, every problem is listed and nothing is stored (exit 2).
+                """
+        )
+
+        @Option(name: .long, help: "The store file. Default: $KFPM_STORE, else kfpm.db in the working directory.")
+        var store: String?
+
+        @Option(name: [.short, .long], help: "Treat the folders in DIR as the runs of this experiment.")
+        var experiment: String?
+
+        @Argument(help: "The folder to import.")
+        var folder: String
+
+        @Option(name: .long, help: ArgumentHelp("A label for every imported run, KEY=VALUE (repeatable).", valueName: "key=value"))
+        var label: [String] = []
+
+        @Flag(name: .long, help: "Replace runs that already hold different metrics.")
+        var replace = false
+
+        @OptionGroup var readOptions: ReadFlags
+
+        func run() throws {
+            let labels = try label.map { text throws(ValidationError) -> Label in
+                do { return try Label(parsing: text) } catch { throw ValidationError("--label \(error)") }
+            }
+            let storeOptions = StoreOptions(store: store, experiment: nil)
+            let request = ImportRequest(
+                root: folder, experiment: experiment, labels: labels, replace: replace, options: readOptions.options)
+            let result = try Importer.run(request) { () throws(StoreError) -> any MetricsStore in
+                try storeOptions.open(create: true)
+            }
+            for diagnostic in result.diagnostics { Console.diagnostic(diagnostic.description) }
+            if result.omittedDiagnostics > 0 {
+                Console.diagnostic("kfpm: … and \(result.omittedDiagnostics) more diagnostics")
+            }
+            guard let summary = result.summary else {
+                let errors = result.diagnostics.filter { $0.severity == .error }.count + result.omittedDiagnostics
+                throw CommandFailure(message: "\(errors) problem\(errors == 1 ? "" : "s") in the input; nothing was imported")
+            }
+            let experiments = result.experiments.count
+            Console.output(
+                "imported \(result.runsRead) runs (\(summary.metrics) metrics) into \(experiments) experiment"
+                    + "\(experiments == 1 ? "" : "s"): \(summary.created) new, \(summary.replaced) replaced, "
+                    + "\(summary.unchanged) unchanged\n")
+        }
+    }
+}
