@@ -80,7 +80,9 @@ package struct Baseline: Sendable {
     ) throws(StoreError) -> Baseline {
         let before = RunReference(experiment: candidate.experiment, name: candidate.name)
         func query(_ labels: [Label], _ limit: Int) throws(StoreError) -> [StoredRun] {
-            try store.runs(RunQuery(experiment: candidate.experiment, labels: labels, limit: limit, before: before)).runs
+            try store.runs(
+                RunQuery(experiment: candidate.experiment, labels: labels, limit: limit, before: before, countMatching: false)
+            ).runs
         }
         switch selector {
         case .run(let name):

@@ -33,11 +33,14 @@ package struct RunQuery: Sendable {
     package var limit: Int?
     /// Only runs created before this run of the same experiment (ties broken by ingest order).
     package var before: RunReference?
+    /// Whether to count every matching run (for "20 of 100000"); a baseline lookup does not need it.
+    package var countMatching: Bool
 
     package init(
         experiment: String, labels: [Label] = [], sortMetric: String? = nil, ascending: Bool = false, limit: Int? = nil,
-        before: RunReference? = nil
+        before: RunReference? = nil, countMatching: Bool = true
     ) {
+        self.countMatching = countMatching
         self.experiment = experiment
         self.labels = labels
         self.sortMetric = sortMetric

@@ -63,6 +63,7 @@ package final class SQLiteDatabase {
         }
         sqlite3_extended_result_codes(handle, 0)
         sqlite3_busy_timeout(handle, busyTimeoutMilliseconds)
+        csqlite_keep_wal_on_close(handle)
     }
 
     deinit {

@@ -6,6 +6,16 @@ package final class SQLiteMetricsStore: MetricsStore {
     /// The path it was opened with, for messages.
     package let path: String
     private let database: SQLiteDatabase
+    /// Statements prepared once per connection and reused (a gate reads twenty runs).
+    private var statements: [String: SQLiteStatement] = [:]
+
+    /// A prepared statement for `sql`, compiled on first use.
+    private func cached(_ sql: String) throws -> SQLiteStatement {
+        if let statement = statements[sql] { return statement }
+        let statement = try database.prepare(sql)
+        statements[sql] = statement
+        return statement
+    }
 
     /// Opens the store at `path`. With `create`, a missing file becomes a new store; without, it is an error
     /// (read commands never create a store). Waiting for another process's lock is bounded by
@@ -173,6 +183,8 @@ package final class SQLiteMetricsStore: MetricsStore {
                     }
                 }
             }
+            // An import can leave a WAL as large as the data; fold it back into the store and truncate it.
+            try? database.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             return summary
         }
     }
@@ -212,7 +224,7 @@ package final class SQLiteMetricsStore: MetricsStore {
     /// The id of an existing experiment, or `unknownExperiment` listing those that exist.
     private func existingExperimentID(_ experiment: String) throws -> Int64 {
         guard
-            let id = try database.prepare(RunStatements.experimentID)
+            let id = try cached(RunStatements.experimentID)
                 .rows([.text(experiment)], { $0.int64(at: 0) }).first
         else {
             throw StoreError.unknownExperiment(name: experiment, known: try experimentNames())
@@ -224,7 +236,7 @@ package final class SQLiteMetricsStore: MetricsStore {
         try reading {
             let experimentID = try existingExperimentID(experiment)
             guard
-                let runID = try database.prepare(RunStatements.runID)
+                let runID = try cached(RunStatements.runID)
                     .rows([.integer(experimentID), .text(name)], { $0.int64(at: 0) }).first
             else {
                 let count = try database.prepare("SELECT count(*) FROM run WHERE experiment_id = ?")
@@ -255,16 +267,16 @@ package final class SQLiteMetricsStore: MetricsStore {
 
     /// Loads a run's labels, sources and metrics (sorted by name).
     private func loadRun(id: Int64, experiment: String, name: String) throws -> StoredRun {
-        let times = try database.prepare(RunStatements.times)
+        let times = try cached(RunStatements.times)
             .rows([.integer(id)]) { ($0.int64(at: 0), $0.int64(at: 1)) }.first ?? (0, 0)
-        let labels = try database.prepare(RunStatements.labels)
+        let labels = try cached(RunStatements.labels)
             .rows([.integer(id)]) { Label(key: $0.text(at: 0), value: $0.text(at: 1)) }
-        let sources = try database.prepare(RunStatements.sources).rows([.integer(id)]) {
+        let sources = try cached(RunStatements.sources).rows([.integer(id)]) {
             MetricsSource(
                 path: $0.text(at: 0), inputFormat: InputFormat(rawValue: $0.text(at: 1)) ?? .flat,
                 step: $0.text(at: 2), metricCount: $0.int(at: 3))
         }
-        let metrics = try database.prepare(RunStatements.metrics).rows([.integer(id)]) {
+        let metrics = try cached(RunStatements.metrics).rows([.integer(id)]) {
             Metric(
                 name: $0.text(at: 0), value: $0.isNull(at: 1) ? .nan : $0.double(at: 1),
                 format: MetricFormat(rawValue: $0.int(at: 2)) ?? .unspecified)
@@ -298,7 +310,7 @@ package final class SQLiteMetricsStore: MetricsStore {
     }
 
     package func runs(_ query: RunQuery) throws(StoreError) -> RunPage {
-        try reading {
+        try guarded {
             let experimentID = try existingExperimentID(query.experiment)
             var filter = "r.experiment_id = ?"
             var values: [SQLiteValue] = [.integer(experimentID)]
@@ -310,32 +322,41 @@ package final class SQLiteMetricsStore: MetricsStore {
                 filter += " AND (r.created_at, r.id) < (SELECT created_at, id FROM run WHERE experiment_id = ? AND name = ?)"
                 values += [.integer(experimentID), .text(before.name)]
             }
-            let total = try database.prepare("SELECT count(*) FROM run r WHERE \(filter)").rows(values) { $0.int(at: 0) }
-                .first ?? 0
-            var sql: String
-            var bound: [SQLiteValue]
+            let total =
+                query.countMatching
+                ? try database.prepare("SELECT count(*) FROM run r WHERE \(filter)").rows(values) { $0.int(at: 0) }.first ?? 0
+                : 0
+            let limit = query.limit.map { SQLiteValue.integer(Int64($0)) } ?? .integer(-1)
+            let newestFirst = "ORDER BY r.created_at DESC, r.id DESC LIMIT ?"
+            var selected: [(Int64, String)]
             if let metric = query.sortMetric {
-                // Runs without the metric (or with NaN) sort last either way.
+                // Runs with the metric, found through metric_by_name and sorted by value (NaN last) ...
                 let order = query.ascending ? "ASC" : "DESC"
-                sql = """
-                    SELECT r.id, r.name FROM run r
-                    LEFT JOIN metric m ON m.run_id = r.id
-                        AND m.name_id = (SELECT id FROM metric_name WHERE name = ?)
-                    WHERE \(filter)
-                    ORDER BY m.value IS NULL, m.value \(order), r.created_at DESC, r.id DESC
+                let nameID: SQLiteValue = .text(metric)
+                selected = try database.prepare(
                     """
-                bound = [.text(metric)] + values
+                    SELECT r.id, r.name FROM metric m JOIN run r ON r.id = m.run_id
+                    WHERE m.name_id = (SELECT id FROM metric_name WHERE name = ?) AND \(filter)
+                    ORDER BY m.value IS NULL, m.value \(order), r.created_at DESC, r.id DESC LIMIT ?
+                    """
+                ).rows([nameID] + values + [limit]) { ($0.int64(at: 0), $0.text(at: 1)) }
+                // ... then, if the limit leaves room, the runs without it, newest first.
+                if query.limit.map({ selected.count < $0 }) ?? true {
+                    let room = query.limit.map { SQLiteValue.integer(Int64($0 - selected.count)) } ?? .integer(-1)
+                    selected += try database.prepare(
+                        """
+                        SELECT r.id, r.name FROM run r WHERE \(filter) AND NOT EXISTS (SELECT 1 FROM metric m
+                            WHERE m.run_id = r.id AND m.name_id = (SELECT id FROM metric_name WHERE name = ?))
+                        \(newestFirst)
+                        """
+                    ).rows(values + [nameID, room]) { ($0.int64(at: 0), $0.text(at: 1)) }
+                }
             } else {
-                sql = "SELECT r.id, r.name FROM run r WHERE \(filter) ORDER BY r.created_at DESC, r.id DESC"
-                bound = values
+                selected = try database.prepare("SELECT r.id, r.name FROM run r WHERE \(filter) \(newestFirst)")
+                    .rows(values + [limit]) { ($0.int64(at: 0), $0.text(at: 1)) }
             }
-            if let limit = query.limit {
-                sql += " LIMIT ?"
-                bound.append(.integer(Int64(limit)))
-            }
-            let selected = try database.prepare(sql).rows(bound) { ($0.int64(at: 0), $0.text(at: 1)) }
             let runs = try selected.map { try loadRun(id: $0.0, experiment: query.experiment, name: $0.1) }
-            return RunPage(runs: runs, totalMatching: total)
+            return RunPage(runs: runs, totalMatching: query.countMatching ? total : runs.count)
         }
     }
 
