@@ -134,7 +134,8 @@ package enum GateEvaluator {
             let band = sigma * noise
             limits.append("noise ±\(ValueText.compact(sigma))σ = \(unit(band))")
             if abs(value - base) <= band + tolerance {
-                result.verdict = worsening < 0 ? .improved : .pass
+                // A change inside the noise is no signal either way.
+                result.verdict = .pass
                 result.limit = (limits + bounds).joined(separator: ", ")
                 result.reason = "within the window's noise (\(ValueText.compact(sigma))σ = \(unit(band)))"
                 return

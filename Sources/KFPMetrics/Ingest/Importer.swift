@@ -166,11 +166,14 @@ package enum Importer {
 
     /// Walks `root` lazily: `<experiment>/<run>/`, or `<pipeline>-<timestamp>/<task>/` for KFP v2 local runs,
     /// or `<run>/` when the experiment is given. Folders are taken in natural name order (run-2 before run-10).
+    /// Only one folder's names are held at a time (16 bytes a run for short names), never paths or contents.
     struct Layout {
         let root: String
         let experiment: String?
-        private var pending: [RunFolder] = []
+        /// The experiment being walked, its folder, and its run folders' names not yet handed out.
+        private var current: (experiment: String, folder: String, runs: [String], next: Int)?
         private var experimentsLeft: [String]?
+        private var nextExperiment = 0
         private var diagnostics: [Diagnostic] = []
         private(set) var problems = 0
 
@@ -187,19 +190,28 @@ package enum Importer {
         /// Up to `count` more run folders.
         mutating func next(_ count: Int) -> [RunFolder] {
             if experimentsLeft == nil { start() }
-            while pending.count < count, var left = experimentsLeft, !left.isEmpty {
-                let name = left.removeFirst()
-                experimentsLeft = left
-                let path = Self.join(root, name)
-                if let local = Self.localRun(name) {
-                    pending.append(RunFolder(experiment: local.pipeline, run: name, path: path, createdAt: local.time))
+            var taken: [RunFolder] = []
+            while taken.count < count {
+                if var walk = current, walk.next < walk.runs.count {
+                    let end = Swift.min(walk.runs.count, walk.next + count - taken.count)
+                    for name in walk.runs[walk.next..<end] {
+                        taken.append(RunFolder(experiment: walk.experiment, run: name, path: Self.join(walk.folder, name)))
+                    }
+                    walk.next = end
+                    current = walk
                     continue
                 }
-                let runs = subfolders(of: path)
-                for run in runs { pending.append(RunFolder(experiment: name, run: run, path: Self.join(path, run))) }
+                current = nil
+                guard let names = experimentsLeft, nextExperiment < names.count else { break }
+                let name = names[nextExperiment]
+                nextExperiment += 1
+                let path = Self.join(root, name)
+                if let local = Self.localRun(name) {
+                    taken.append(RunFolder(experiment: local.pipeline, run: name, path: path, createdAt: local.time))
+                } else {
+                    current = (name, path, subfolders(of: path), 0)
+                }
             }
-            let taken = Array(pending.prefix(count))
-            pending.removeFirst(taken.count)
             return taken
         }
 
@@ -211,31 +223,41 @@ package enum Importer {
                 experimentsLeft = []
                 return
             }
-            let names = subfolders(of: root)
             if let experiment {
-                pending = names.map { RunFolder(experiment: experiment, run: $0, path: Self.join(root, $0)) }
+                current = (experiment, root, subfolders(of: root), 0)
                 experimentsLeft = []
             } else {
-                experimentsLeft = names
+                experimentsLeft = subfolders(of: root)
             }
         }
 
-        /// The visible subfolders of a folder, in natural order; files there are noted as skipped.
+        /// The visible subfolders of a folder, in natural order, listed with `readdir`; metrics files there
+        /// are noted as skipped.
         private mutating func subfolders(of path: String) -> [String] {
-            guard let names = try? FileManager.default.contentsOfDirectory(atPath: path) else {
+            guard let directory = opendir(path) else {
                 diagnostics.append(Diagnostic(.error, file: path, message: "cannot list the folder", rule: "input"))
                 problems += 1
                 return []
             }
+            defer { closedir(directory) }
             var folders: [String] = []
-            for name in names where !name.hasPrefix(".") {
-                var isFolder: ObjCBool = false
-                let full = Self.join(path, name)
-                if FileManager.default.fileExists(atPath: full, isDirectory: &isFolder), isFolder.boolValue {
+            while let entry = readdir(directory) {
+                let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                    String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+                }
+                if name.hasPrefix(".") { continue }
+                var isFolder = entry.pointee.d_type == UInt8(DT_DIR)
+                if entry.pointee.d_type == UInt8(DT_UNKNOWN) || entry.pointee.d_type == UInt8(DT_LNK) {
+                    var info = stat()
+                    isFolder = stat(Self.join(path, name), &info) == 0 && info.st_mode & S_IFMT == S_IFDIR
+                }
+                if isFolder {
                     folders.append(name)
                 } else if InputCollector.looksLikeMetricsFile(name) {
                     diagnostics.append(
-                        Diagnostic(.warning, file: full, message: "skipped: metrics files belong in a run folder (<experiment>/<run>/)"))
+                        Diagnostic(
+                            .warning, file: Self.join(path, name),
+                            message: "skipped: metrics files belong in a run folder (<experiment>/<run>/)"))
                 }
             }
             return folders.sorted(by: Self.naturalOrder)

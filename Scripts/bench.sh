@@ -1,0 +1,144 @@
+#!/usr/bin/env bash
+# The benchmark of kfpm against its performance targets: bulk import vs the sqlite3 CLI's CSV import (the
+# floor), one CI ingest, the read commands and the gate on a 5M-row store, peak RSS and store size per row.
+# Prints one table of medians (whole-process wall times, 1 warm-up + 5 timed runs each).
+#
+#   Scripts/bench.sh                          # full size: 100,000 runs x 50 metrics = 5M rows
+#   KFPM_BENCH_RUNS=10000 Scripts/bench.sh    # a quick run
+#
+# Environment:
+#   KFPM_BENCH_RUNS=N       runs in the workload (default 100000; 50 metrics each)
+#   KFPM_BENCH_REPEAT=N     timed runs per row (default 5, after 1 warm-up)
+#   KFPM_BENCH_DIR=DIR      work here instead of a fresh temporary folder; the generated workloads are kept
+#                           there and reused by later runs (regenerated only when missing or when
+#                           Scripts/bench/generate.py changed)
+#   KFPM_BENCH_KEEP=1       keep the temporary folder and the stores at the end
+#   KFPM_BENCH_RSS_GB=G     also import a workload of about G GB (e.g. 1) once and report its peak RSS
+#   KFPM_BENCH_SCRATCH=DIR  SwiftPM scratch path of the release build (default .build-bench)
+#   KFPM_BENCH_BIN=PATH     measure this kfpm binary instead of building one
+#   KFPM_BENCH_INGEST_MAX=N without `kfpm import`, build the query store with one `kfpm ingest` per run only
+#                           up to N runs (default 5000)
+#
+# Where the time goes at full size (measured on the shared 2-core machine, kfpm 179c2d6): from a fresh clone
+# the release build ~95 s; generating the workload ~35 s (100,000 folders, 361 MB of JSON, a 166 MB CSV;
+# kept and reused with KFPM_BENCH_DIR); 6 floor imports ~5.5 s each (~35 s); 6 kfpm imports 13-18 s each
+# (~80-110 s, the bulk of it); every query row ~7 runs of 10-50 ms (~5 s). About 4-5 min in all, ~2 min
+# with a cached workload and a built binary. KFPM_BENCH_RSS_GB=1 adds ~70 s of generation (cached too) and
+# one import of 13.9M rows (~65 s).
+set -euo pipefail
+
+repo="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$repo"
+script_start=$SECONDS
+trap 'echo "bench.sh: failed (exit $?) at line $LINENO: ${BASH_COMMAND:0:100}" >&2' ERR
+
+say() { echo "[bench $(date +%H:%M:%S)] $*" >&2; }
+
+runs="${KFPM_BENCH_RUNS:-100000}"
+repeat="${KFPM_BENCH_REPEAT:-5}"
+rss_gb="${KFPM_BENCH_RSS_GB:-}"
+scratch="${KFPM_BENCH_SCRATCH:-.build-bench}"
+[[ "$runs" =~ ^[0-9]+$ && "$runs" -ge 20 ]] || { echo "bench.sh: KFPM_BENCH_RUNS must be a number >= 20" >&2; exit 2; }
+[[ "$repeat" =~ ^[0-9]+$ && "$repeat" -ge 1 ]] || { echo "bench.sh: KFPM_BENCH_REPEAT must be a number >= 1" >&2; exit 2; }
+[[ -z "$rss_gb" || "$rss_gb" =~ ^[0-9]+(\.[0-9]+)?$ ]] || { echo "bench.sh: KFPM_BENCH_RSS_GB must be a number of GB" >&2; exit 2; }
+
+# MARK: - Dependencies: the -dev packages, then the sqlite3 CLI, python3 and GNU time.
+"$repo/Scripts/ensure-deps.sh"
+missing=()
+command -v sqlite3 >/dev/null || missing+=(sqlite3)
+command -v python3 >/dev/null || missing+=(python3)
+[ -x /usr/bin/time ] || missing+=(time)
+if [ ${#missing[@]} -gt 0 ]; then
+    say "installing ${missing[*]}"
+    sudo_cmd=()
+    [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+    "${sudo_cmd[@]}" apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+# MARK: - Build
+build_start=$SECONDS
+if [ -n "${KFPM_BENCH_BIN:-}" ]; then
+    kfpm="$(cd "$(dirname "$KFPM_BENCH_BIN")" && pwd)/$(basename "$KFPM_BENCH_BIN")"
+    say "measuring $kfpm (KFPM_BENCH_BIN; no build)"
+else
+    # The build to distribute: release with the Swift runtime linked in statically (start-up ~2x faster).
+    say "building kfpm (release, static Swift stdlib, scratch path $scratch)"
+    swift build -c release --static-swift-stdlib --scratch-path "$scratch" >&2
+    kfpm="$(swift build -c release --static-swift-stdlib --scratch-path "$scratch" --show-bin-path)/kfpm"
+fi
+[ -x "$kfpm" ] || { echo "bench.sh: no kfpm binary at $kfpm" >&2; exit 1; }
+build_secs=$((SECONDS - build_start))
+commit="$(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo unknown)"
+if [ -n "$(git -C "$repo" status --porcelain --untracked-files=no 2>/dev/null)" ]; then
+    commit="$commit+uncommitted changes"
+fi
+[ -z "${KFPM_BENCH_BIN:-}" ] || commit="$kfpm (KFPM_BENCH_BIN; the repo is at $commit)"
+
+# MARK: - Work folder
+if [ -n "${KFPM_BENCH_DIR:-}" ]; then
+    bench_dir="$KFPM_BENCH_DIR"
+    mkdir -p "$bench_dir"
+    bench_dir="$(cd "$bench_dir" && pwd)"
+    owned=0
+else
+    bench_dir="$(mktemp -d "${TMPDIR:-/tmp}/kfpm-bench.XXXXXX")"
+    owned=1
+fi
+work="$bench_dir/stores.$$"
+mkdir -p "$work"
+cleanup() {
+    if [ "${KFPM_BENCH_KEEP:-0}" = 1 ]; then
+        say "kept $bench_dir"
+    elif [ "$owned" = 1 ]; then
+        rm -rf "$bench_dir"
+    else
+        rm -rf "$work" "$bench_dir"/.staging.*
+    fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+free_kb="$(df -Pk "$bench_dir" | awk 'NR==2 {print $4}')"
+need_kb=$((runs * 12 + 2000000))  # ~8 KB of disk per run folder, the CSV, and 2 stores
+# The peak-RSS workload: ~2.3 GB of folders and files per GB of JSON, and its store.
+[ -z "$rss_gb" ] || need_kb=$((need_kb + $(python3 -c "print(int(float('$rss_gb') * 4_000_000))")))
+if [ "$free_kb" -lt "$need_kb" ]; then
+    echo "bench.sh: $bench_dir has $((free_kb / 1024)) MB free; this workload needs about $((need_kb / 1024)) MB" >&2
+    exit 1
+fi
+
+# MARK: - Workloads (deterministic; reused when present)
+gen_version="$(sha256sum "$repo/Scripts/bench/generate.py" | cut -c1-12)"
+gen_start=$SECONDS
+# workload NAME ARGS...: generates into $bench_dir/NAME unless it is already complete (has manifest.json).
+workload() {
+    local name="$1"; shift
+    local dir="$bench_dir/$name"
+    if [ -f "$dir/manifest.json" ]; then
+        say "reusing the workload $dir"
+    else
+        rm -rf "$dir"
+        local staging="$bench_dir/.staging.$$"
+        rm -rf "$staging"
+        say "generating the workload $name"
+        python3 "$repo/Scripts/bench/generate.py" "$staging" "$@"
+        mv "$staging" "$dir"
+    fi
+}
+workload "workload-r$runs-$gen_version" --runs "$runs"
+rss_args=()
+if [ -n "$rss_gb" ]; then
+    target_bytes="$(python3 -c "print(int(float('$rss_gb') * 1e9))")"
+    workload "rss-${rss_gb}gb-$gen_version" --runs 20 --target-bytes "$target_bytes" --no-csv
+    rss_args=(--rss-workload "$bench_dir/rss-${rss_gb}gb-$gen_version")
+fi
+gen_secs=$((SECONDS - gen_start))
+
+# MARK: - Measure
+say "measuring (this takes a while at full size; progress below)"
+harness_start=$SECONDS
+python3 "$repo/Scripts/bench/harness.py" --kfpm "$kfpm" --workload "$bench_dir/workload-r$runs-$gen_version" \
+    --work "$work" --repeat "$repeat" --commit "$commit" --ingest-max "${KFPM_BENCH_INGEST_MAX:-5000}" \
+    "${rss_args[@]}"
+echo "- bench.sh took $((SECONDS - script_start)) s: build ${build_secs} s, workload generation ${gen_secs} s, measuring $((SECONDS - harness_start)) s."
