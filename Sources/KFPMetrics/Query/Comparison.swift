@@ -121,3 +121,20 @@ package struct Comparison: Sendable {
         }
     }
 }
+
+extension Comparison {
+    /// For the run at `index` (1-based among the runs after the baseline): how many metrics got better, worse,
+    /// stayed, could not be compared, appeared or vanished.
+    package func counts(run index: Int) -> [String: Int] {
+        var counts = ["better": 0, "worse": 0, "unchanged": 0, "incomparable": 0, "added": 0, "removed": 0]
+        for row in rows {
+            switch (row.values[0], row.values[index]) {
+            case (nil, _?): counts["added", default: 0] += 1
+            case (_?, nil): counts["removed", default: 0] += 1
+            case (_?, _?): counts[row.changes[index - 1]?.verdict.rawValue ?? "unchanged", default: 0] += 1
+            case (nil, nil): break
+            }
+        }
+        return counts
+    }
+}

@@ -110,7 +110,7 @@ extension JSONRenderer {
                 }),
             "summary": .array(
                 others.indices.map { i in
-                    var fields = ComparisonSummary.counts(comparison, run: i + 1).mapValues(JSONOutput.integer)
+                    var fields = comparison.counts(run: i + 1).mapValues(JSONOutput.integer)
                     fields["experiment"] = .string(others[i].experiment)
                     fields["run"] = .string(others[i].name)
                     return .object(fields)

@@ -154,37 +154,6 @@ extension TableRenderer {
     }
 }
 
-/// One summary line per compared run: how many metrics got better, worse, stayed, appeared or vanished.
-package enum ComparisonSummary {
-    /// The counts for the run at `index` (1-based among the runs after the baseline).
-    package static func counts(_ comparison: Comparison, run index: Int) -> [String: Int] {
-        var counts = ["better": 0, "worse": 0, "unchanged": 0, "incomparable": 0, "added": 0, "removed": 0]
-        for row in comparison.rows {
-            let base = row.values[0]
-            let value = row.values[index]
-            switch (base, value) {
-            case (nil, _?): counts["added", default: 0] += 1
-            case (_?, nil): counts["removed", default: 0] += 1
-            case (_?, _?): counts[row.changes[index - 1]?.verdict.rawValue ?? "unchanged", default: 0] += 1
-            case (nil, nil): break
-            }
-        }
-        return counts
-    }
-
-    /// `run-42 vs run-41: 3 better, 1 worse, 5 unchanged, 1 added, 0 removed`.
-    package static func lines(_ comparison: Comparison) -> [String] {
-        comparison.runs.indices.dropFirst().map { index in
-            let c = counts(comparison, run: index)
-            var text = "\(comparison.runs[index].name) vs \(comparison.runs[0].name): \(c["better"] ?? 0) better, "
-                + "\(c["worse"] ?? 0) worse, \(c["unchanged"] ?? 0) unchanged, \(c["added"] ?? 0) added, "
-                + "\(c["removed"] ?? 0) removed"
-            if let n = c["incomparable"], n > 0 { text += ", \(n) not comparable (NaN or infinite)" }
-            return text
-        }
-    }
-}
-
 // MARK: - Gate
 
 extension TableRenderer {
