@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# Installs the system libraries kfpm links (SQLite and zlib headers) when they are missing (Debian/Ubuntu).
+# Installs the system libraries kfpm links (SQLite and zlib headers), and the sqlite3 shell the tests use, when
+# they are missing (Debian/Ubuntu).
 set -euo pipefail
 missing=()
 [ -f /usr/include/sqlite3.h ] || missing+=(libsqlite3-dev)
 [ -f /usr/include/zlib.h ] || missing+=(zlib1g-dev)
 command -v pkg-config >/dev/null || missing+=(pkg-config)
+# The tests check stores with SQLite's own shell (PRAGMA integrity_check after a crash, corrupted stores).
+command -v sqlite3 >/dev/null || missing+=(sqlite3)
 if [ ${#missing[@]} -gt 0 ]; then
     echo "installing ${missing[*]}" >&2
     sudo_cmd=()

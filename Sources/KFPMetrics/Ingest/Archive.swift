@@ -26,6 +26,8 @@ package enum MetricsArchive {
 
     /// Inflates a gzip stream (several members are concatenated, as gzip does), refusing output past `maxBytes`.
     package static func gunzip(_ input: [UInt8], maxBytes: Int) throws(Failure) -> [UInt8] {
+        // zlib counts input in 32 bits (uInt(count) would trap past 4 GiB, which --max-file-bytes allows).
+        guard input.count <= Int(UInt32.max) else { throw Failure(message: "the gzip data is larger than 4 GiB") }
         var stream = z_stream()
         guard czlib_inflate_init_gzip(&stream) == Z_OK else { throw Failure(message: "cannot start gzip decoding") }
         defer { inflateEnd(&stream) }
@@ -59,6 +61,10 @@ package enum MetricsArchive {
                 if status == Z_STREAM_END {
                     // Another gzip member may follow; anything else is trailing junk.
                     if stream.avail_in == 0 { return nil }
+                    let at = inBuffer.count - Int(stream.avail_in)
+                    guard stream.avail_in >= 2, inBuffer[at] == 0x1F, inBuffer[at + 1] == 0x8B else {
+                        return Failure(message: "unexpected data after the end of the gzip stream, at byte \(at)")
+                    }
                     if inflateReset(&stream) != Z_OK { return Failure(message: "cannot continue gzip decoding") }
                     continue
                 }
@@ -85,8 +91,12 @@ package enum MetricsArchive {
             let header = tar[offset..<offset + 512]
             if header.allSatisfy({ $0 == 0 }) { break }  // end-of-archive marker
             guard checksumMatches(header) else {
-                if offset == 0 { throw Failure(message: "the gzip data holds no tar archive") }
-                throw Failure(message: "tar header at byte \(offset) is corrupt")
+                // Data without the ustar magic is no tar at all (a gzip'd JSON file, say); with it, a damaged one.
+                let magic = header[(header.startIndex + 257)..<(header.startIndex + 262)]
+                if offset == 0 && !magic.elementsEqual("ustar".utf8) {
+                    throw Failure(message: "the gzip data holds no tar archive")
+                }
+                throw Failure(message: "tar header at byte \(offset) is corrupt (its checksum does not match)")
             }
             let name = longName ?? headerString(header, offset: 0, length: 100, prefixedBy: 345)
             longName = nil

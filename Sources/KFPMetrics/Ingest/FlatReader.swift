@@ -19,8 +19,11 @@ enum FlatReader {
         }
         let before = context.sink
         walk(members, prefix: "", path: "$", context: &context)
-        let sawNonFinite = context.sink.diagnostics.contains { $0.rule == "non-finite" }
-        if context.metrics.isEmpty && !sawNonFinite {
+        // A number refused as non-finite, or for its name (empty, too long), is still a number: the file is metrics.
+        let sawNumber = context.sink.diagnostics.contains {
+            ["non-finite", "name-length", "empty-name"].contains($0.rule)
+        }
+        if context.metrics.isEmpty && !sawNumber {
             // Nothing numeric at all: say so once instead of listing every non-number.
             context.sink = before
             context.sink.error(
@@ -36,8 +39,21 @@ enum FlatReader {
     /// The formats detection tries, for messages.
     static let triedFormats = InputFormat.allCases.map(\.title).joined(separator: ", ")
 
+    /// The longest metric name a nested object may build, in UTF-8 bytes. Without a cap, names built level by
+    /// level cost time quadratic in the depth: an object nested 100,000 levels (`--max-depth 100000`) took minutes.
+    static let maxNameBytes = 1024
+
     private static func walk(_ members: [JSONMember], prefix: String, path: String, context: inout ReaderContext) {
         for member in members {
+            // Checked before the name is built, so that the cost per level stays bounded.
+            guard prefix.utf8.count + 1 + member.key.utf8.count <= maxNameBytes else {
+                context.sink.error(
+                    at: member.keyOffset, path: path,
+                    "metric name longer than \(maxNameBytes) bytes (nested keys joined with '/'), "
+                        + "under '\(prefix.prefix(40))…'",
+                    rule: "name-length")
+                continue
+            }
             let name = prefix.isEmpty ? member.key : prefix + "/" + member.key
             let memberPath = jsonPath(path, key: member.key)
             guard !member.key.isEmpty else {

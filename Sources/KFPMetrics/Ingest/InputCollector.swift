@@ -92,7 +92,9 @@ package enum InputCollector {
         while true {
             if count == bytes.count {
                 guard bytes.count <= limits.maxFileBytes else { return .failure(tooLarge(path, limits)) }
-                bytes.append(contentsOf: repeatElement(0, count: Swift.min(bytes.count, limits.maxFileBytes + 1 - bytes.count)))
+                // `max - count + 1`, not `max + 1 - count`: --max-file-bytes may be Int.max.
+                let room = limits.maxFileBytes - bytes.count + 1
+                bytes.append(contentsOf: repeatElement(0, count: Swift.min(bytes.count, room)))
             }
             let read = bytes.withUnsafeMutableBytes { raw in
                 Foundation.read(descriptor, raw.baseAddress.map { $0 + count }, raw.count - count)

@@ -43,11 +43,15 @@ package struct ReadOptions: Sendable {
 }
 
 /// Caps on input size, so that a hostile or mistaken input fails clearly instead of exhausting the machine.
+///
+/// The defaults are far above real metrics files (a KFP v1 file holds at most 50 metrics; a KFP v2 executor
+/// output with a 1,000-class confusion matrix is a few MB) and keep memory bounded: reading takes about
+/// 700 bytes per metric, so 32 MiB of dense metrics needs about 1 GB. Each is raised with its flag.
 package struct InputLimits: Sendable {
-    /// The largest input file read, in bytes.
-    package var maxFileBytes: Int = 256 << 20
-    /// The largest decompressed size of an archive, in bytes.
-    package var maxDecompressedBytes: Int = 256 << 20
+    /// The largest input file read, in bytes (`--max-file-bytes`, default 32 MiB).
+    package var maxFileBytes: Int = 32 << 20
+    /// The largest decompressed size of an archive, in bytes (`--max-decompressed-bytes`, default 32 MiB).
+    package var maxDecompressedBytes: Int = 32 << 20
     /// The deepest nesting of JSON arrays and objects.
     package var maxDepth: Int = JSONParser.defaultMaxDepth
 

@@ -154,7 +154,8 @@ package struct JSONParser {
     private mutating func enter() throws(JSONSyntaxError) {
         depth += 1
         if depth > maxDepth {
-            throw JSONSyntaxError(offset: index, message: "nesting deeper than \(maxDepth) levels")
+            throw JSONSyntaxError(
+                offset: index, message: "nesting deeper than \(maxDepth) levels; raise the limit with --max-depth")
         }
     }
 

@@ -131,8 +131,9 @@ enum KFPv1Reader {
                         "unknown format '\(text)' (allowed: RAW, PERCENTAGE, UNSPECIFIED, or none)", rule: "kfp-format")
                     valid = false
                 }
-            case .number(let d) where d == d.rounded() && MetricFormat(rawValue: Int(d)) != nil:
-                format = MetricFormat(rawValue: Int(d)) ?? .unspecified
+            // protojson takes an enum's number too; Int(exactly:), because Int(1e20) traps.
+            case .number(let d) where Int(exactly: d).flatMap(MetricFormat.init(rawValue:)) != nil:
+                format = Int(exactly: d).flatMap(MetricFormat.init(rawValue:)) ?? .unspecified
             case .null:
                 break
             default:

@@ -19,16 +19,21 @@ package enum MetricsFileReader {
             }
             do {
                 let inner = try MetricsArchive.singleFile(fromTgz: bytes, maxBytes: options.limits.maxDecompressedBytes)
-                var innerOptions = options
-                innerOptions.inputFormat = nil
-                var reading = readJSON(inner.bytes, file: "\(file):\(inner.name)", options: innerOptions)
+                var unforced = options
+                unforced.inputFormat = nil
+                let innerOptions = unforced
+                let name = "\(file):\(inner.name)"
+                var reading = DeepStack.run(depth: options.limits.maxDepth) {
+                    readJSON(inner.bytes, file: name, options: innerOptions)
+                }
                 if reading.format == .kfpV1 { reading.format = .kfpV1Artifact }
                 return reading
             } catch {
                 return failure("\(InputFormat.kfpV1Artifact.title): \(error.message)", rule: "archive")
             }
         }
-        return readJSON(bytes, file: file, options: options)
+        // Parsing, reading and freeing a nested document recurse once per level: give them the stack for it.
+        return DeepStack.run(depth: options.limits.maxDepth) { readJSON(bytes, file: file, options: options) }
     }
 
     /// Reads a JSON metrics document.

@@ -52,11 +52,7 @@ package final class SQLiteDatabase {
         if mode == .readWriteCreate { flags |= SQLITE_OPEN_CREATE }
         let status = sqlite3_open_v2(path, &handle, flags, nil)
         guard status == SQLITE_OK else {
-            var message = handle.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open"
-            // "unable to open database file" alone does not say why; the system error does.
-            if let handle, sqlite3_system_errno(handle) != 0 {
-                message += " (\(String(cString: strerror(sqlite3_system_errno(handle)))))"
-            }
+            let message = handle.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open"
             sqlite3_close_v2(handle)
             handle = nil
             throw SQLiteError(code: status & 0xFF, message: message, sql: nil)
@@ -154,8 +150,12 @@ package final class SQLiteDatabase {
         }
     }
 
-    /// The value of an integer pragma, such as `user_version`.
+    /// The value of an integer pragma, such as `user_version`. A pragma's name cannot be bound, so it must be
+    /// a plain identifier (letters and underscores), which is checked before it goes into the SQL.
     package func pragmaInteger(_ name: String) throws(SQLiteError) -> Int64 {
+        guard !name.isEmpty, name.allSatisfy({ $0 == "_" || ($0.isASCII && $0.isLetter) }) else {
+            throw SQLiteError(code: SQLITE_MISUSE, message: "not a pragma name: '\(name)'", sql: nil)
+        }
         let statement = try prepare("PRAGMA \(name)")
         guard try statement.step() else { return 0 }
         return statement.int64(at: 0)

@@ -40,10 +40,36 @@ package final class SQLiteMetricsStore: MetricsStore {
         case SQLITE_NOTADB: .notAStore(path: path, reason: "the file is not an SQLite database")
         case SQLITE_CORRUPT: .corrupt(path: path, detail: error.message)
         case SQLITE_BUSY, SQLITE_LOCKED: .busy(path: path)
-        case SQLITE_READONLY, SQLITE_CANTOPEN, SQLITE_PERM, SQLITE_FULL, SQLITE_IOERR:
+        case SQLITE_READONLY, SQLITE_CANTOPEN, SQLITE_PERM:
+            .cannotWrite(path: path, detail: whyNotWritable(path) ?? error.message)
+        case SQLITE_FULL, SQLITE_IOERR:
             .cannotWrite(path: path, detail: error.message)
         default: .database(path: path, error: error)
         }
+    }
+
+    /// Why a store path cannot be opened for writing, from the file system: SQLite's own "unable to open database
+    /// file" does not say, and the last system error it saw can mislead (it retries read-only after EACCES).
+    private static func whyNotWritable(_ path: String) -> String? {
+        guard path != ":memory:" else { return nil }
+        var isFolder: ObjCBool = false
+        let parent = (path as NSString).deletingLastPathComponent
+        let folder = parent.isEmpty ? "." : parent
+        func reason() -> String { String(cString: strerror(errno)) }
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) {
+            if isFolder.boolValue { return "it is a folder, not a file" }
+            if access(path, R_OK | W_OK) != 0 { return "the file is not writable (\(reason()))" }
+            if access(folder, W_OK | X_OK) != 0 {
+                return "its folder '\(folder)' is not writable (\(reason())), and SQLite needs to create the -wal and "
+                    + "-shm files beside the store"
+            }
+            return nil
+        }
+        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder), isFolder.boolValue else {
+            return "the folder '\(folder)' does not exist"
+        }
+        if access(folder, W_OK | X_OK) != 0 { return "the folder '\(folder)' is not writable (\(reason()))" }
+        return nil
     }
 
     /// Runs `body`, turning SQLite failures into store errors.
@@ -310,7 +336,7 @@ package final class SQLiteMetricsStore: MetricsStore {
     }
 
     package func runs(_ query: RunQuery) throws(StoreError) -> RunPage {
-        try guarded {
+        try reading {
             let experimentID = try existingExperimentID(query.experiment)
             var filter = "r.experiment_id = ?"
             var values: [SQLiteValue] = [.integer(experimentID)]
