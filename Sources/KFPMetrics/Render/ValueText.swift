@@ -19,7 +19,7 @@ package enum ValueText {
         let suffix = format == .percentage ? "%" : ""
         let digits = max(0, min(precision, 17))
         if shown != 0 && abs(shown) < 0.5 * pow(10, -Double(digits)) {
-            return String(format: "%.\(max(digits, 1))e", shown) + suffix
+            return cFormat("%.*e", max(digits, 1), shown) + suffix
         }
         return fixed(shown, precision: digits) + suffix
     }
@@ -27,7 +27,7 @@ package enum ValueText {
     /// A short text for messages: 6 significant digits, no trailing zeros (`0.02`, `8.05`, `1250`, `3.33333e-05`).
     package static func compact(_ value: Double) -> String {
         guard value.isFinite else { return exact(value) }
-        var text = String(format: "%.6g", value)
+        var text = cFormat("%.*g", 6, value)
         if text.contains("."), !text.contains("e") {
             while text.hasSuffix("0") { text.removeLast() }
             if text.hasSuffix(".") { text.removeLast() }
@@ -37,7 +37,7 @@ package enum ValueText {
 
     /// `value` with exactly `precision` decimals, locale-independent; `-0.000` is shown as `0.000`.
     package static func fixed(_ value: Double, precision: Int) -> String {
-        let text = String(format: "%.\(max(0, min(precision, 17)))f", value)
+        let text = cFormat("%.*f", max(0, min(precision, 17)), value)
         if text.hasPrefix("-") && text.dropFirst().allSatisfy({ $0 == "0" || $0 == "." }) {
             return String(text.dropFirst())
         }
@@ -56,9 +56,10 @@ package enum ValueText {
         }
         var parts = tm()
         gmtime_r(&seconds, &parts)
-        return String(
-            format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1,
-            Int(parts.tm_mday), Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec), fraction)
+        func two(_ n: Int32) -> String { n < 10 ? "0\(n)" : "\(n)" }
+        let millis = fraction < 10 ? "00\(fraction)" : fraction < 100 ? "0\(fraction)" : "\(fraction)"
+        return "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T\(two(parts.tm_hour)):"
+            + "\(two(parts.tm_min)):\(two(parts.tm_sec)).\(millis)Z"
     }
 }
 
@@ -86,5 +87,22 @@ extension ValueText {
     package static func shortTime(_ date: Date) -> String {
         let full = timestamp(date)
         return String(full.prefix(19)).replacingOccurrences(of: "T", with: " ")
+    }
+}
+
+extension ValueText {
+    /// C's `printf` formatting of one double with a precision (`%.*f`, `%.*e`, `%.*g`): locale-independent and,
+    /// unlike `String(format:)`, with no Foundation formatting machinery on a path that runs for every cell.
+    static func cFormat(_ format: StaticString, _ precision: Int, _ value: Double) -> String {
+        var buffer = [CChar](repeating: 0, count: 512)
+        let written = buffer.withUnsafeMutableBufferPointer { out in
+            format.withUTF8Buffer { pattern in
+                pattern.withMemoryRebound(to: CChar.self) { pattern in
+                    withVaList([Int32(precision), value]) { vsnprintf(out.baseAddress, out.count, pattern.baseAddress, $0) }
+                }
+            }
+        }
+        guard written >= 0 else { return "\(value)" }
+        return String(decoding: buffer.prefix(min(Int(written), buffer.count - 1)).map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 }
