@@ -35,9 +35,7 @@ extension KFPM {
         @OptionGroup var readOptions: ReadFlags
 
         func run() throws {
-            let labels = try label.map { text throws(ValidationError) -> Label in
-                do { return try Label(parsing: text) } catch { throw ValidationError("--label \(error)") }
-            }
+            let labels = try parseLabels(label, option: "--label")
             let storeOptions = StoreOptions(store: store, experiment: nil)
             let request = ImportRequest(
                 root: folder, experiment: experiment, labels: labels, replace: replace, options: readOptions.options)

@@ -36,14 +36,7 @@ extension KFPM {
         @OptionGroup var readOptions: ReadFlags
 
         func run() throws {
-            var labels: [Label] = []
-            for text in label {
-                do {
-                    labels.append(try Label(parsing: text))
-                } catch {
-                    throw ValidationError("--label \(error.description)")
-                }
-            }
+            let labels = try parseLabels(label, option: "--label")
             let request = IngestRequest(
                 experiment: storeOptions.experimentName, run: runName, paths: files, step: step, labels: labels,
                 replace: replace, options: readOptions.options)

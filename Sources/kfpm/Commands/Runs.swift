@@ -50,9 +50,7 @@ extension KFPM {
         }
 
         func run() throws {
-            let filter = try `where`.map { text throws(ValidationError) -> Label in
-                do { return try Label(parsing: text) } catch { throw ValidationError("--where \(error)") }
-            }
+            let filter = try parseLabels(`where`, option: "--where")
             let ascending = asc || (!desc && sortBy.map { directions.policy.direction(of: $0) == .lowerIsBetter } == true)
             let store = try storeOptions.open(create: false)
             let page = try store.runs(
