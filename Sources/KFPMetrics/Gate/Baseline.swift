@@ -86,9 +86,12 @@ package struct Baseline: Sendable {
         }
         switch selector {
         case .run(let name):
-            return Baseline(
-                selector: selector,
-                runs: [try RunReference.resolve(name, defaultExperiment: candidate.experiment, in: store)])
+            let run = try RunReference.resolve(name, defaultExperiment: candidate.experiment, in: store)
+            // A run compared with itself always passes: that is no baseline.
+            guard run.experiment != candidate.experiment || run.name != candidate.name else {
+                return Baseline(selector: selector, runs: [])
+            }
+            return Baseline(selector: selector, runs: [run])
         case .previous: return Baseline(selector: selector, runs: try query([], 1))
         case .latest(let label): return Baseline(selector: selector, runs: try query([label], 1))
         case .window(let n, let label): return Baseline(selector: selector, runs: try query(label.map { [$0] } ?? [], n))

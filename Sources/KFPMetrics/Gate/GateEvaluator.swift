@@ -46,11 +46,12 @@ package enum GateEvaluator {
         }
 
         var results: [MetricResult] = []
-        var used = Set<String>()
+        var used = Set<Int>()
         let allNames = Set(candidate.metrics.map(\.name)).union(baselineValues.keys).sorted()
         for name in allNames {
-            let rule = rules.rule(for: name)
-            if let rule { used.insert(rule.origin) }
+            let index = rules.ruleIndex(for: name)
+            if let index { used.insert(index) }
+            let rule = index.map { rules.rules[$0] } ?? rules.defaultRule
             let direction = rule?.direction ?? options.directions.direction(of: name)
             let candidateMetric = candidate.metric(name)
             let base = baselineValues[name]
@@ -80,7 +81,9 @@ package enum GateEvaluator {
             results.append(result)
         }
         // A rule that decides no metric (none matches it, or earlier rules take them all) is reported.
-        let unmatched = rules.rules.filter { !used.contains($0.origin) }.map { "\($0.metric) (\($0.origin))" }
+        let unmatched = rules.rules.indices.filter { !used.contains($0) }.map {
+            "\(rules.rules[$0].metric) (\(rules.rules[$0].origin))"
+        }
         if options.strict && !unmatched.isEmpty {
             notes.append("--strict: rules that match no metric fail the gate")
         }

@@ -104,6 +104,11 @@ package struct GateRuleSet: Sendable, Equatable {
 
     /// The rule for a metric: the first whose glob matches, else the default rule.
     package func rule(for name: String) -> GateRule? {
-        rules.first { $0.metric.matches(name) } ?? defaultRule
+        ruleIndex(for: name).map { rules[$0] } ?? defaultRule
+    }
+
+    /// The index in `rules` of the first rule whose glob matches; nil when only the default applies.
+    package func ruleIndex(for name: String) -> Int? {
+        rules.firstIndex { $0.metric.matches(name) }
     }
 }

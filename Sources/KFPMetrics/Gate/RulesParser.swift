@@ -107,7 +107,8 @@ package enum RulesParser {
             }
             let before = diagnostics.count
             var fields: [String: String] = [:]
-            var rule = GateRule(metric: Glob(defaultMetric ?? ""), origin: "\(file):\(node.mark?.line ?? 0)")
+            var rule = GateRule(
+                metric: Glob(defaultMetric ?? ""), origin: "\(file):\(node.mark?.line ?? 0):\(node.mark?.column ?? 0)")
             for (keyNode, value) in mapping {
                 let key = keyNode.string ?? ""
                 switch key {

@@ -68,8 +68,8 @@ enum FlatReader {
                 if context.checkNonFinite(d, name: name, node: node, path: memberPath) {
                     context.addMetric(name: name, value: d, format: .raw, node: node, path: memberPath)
                 }
-            case .string(let text) where ["NaN", "Infinity", "-Infinity"].contains(text):
-                let d = text == "NaN" ? Double.nan : (text == "Infinity" ? Double.infinity : -Double.infinity)
+            case .string(let text) where ReaderContext.nonFiniteValue(spelledBy: text) != nil:
+                let d = ReaderContext.nonFiniteValue(spelledBy: text) ?? .nan
                 if context.checkNonFinite(d, name: name, node: node, path: memberPath) {
                     context.addMetric(name: name, value: d, format: .raw, node: node, path: memberPath)
                 }

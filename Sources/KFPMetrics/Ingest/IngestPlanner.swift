@@ -14,11 +14,13 @@ package enum IngestPlanner {
     package static func plan(_ inputs: [InputFile], step: String?, options: ReadOptions) -> IngestPlan {
         var plan = IngestPlan(metrics: [], sources: [], diagnostics: [])
         var firstSeen: [String: ReadMetric] = [:]
+        var skipped = 0
         for input in inputs {
             let reading = MetricsFileReader.read(input.bytes, file: input.path, options: options)
             if input.foundInFolder && reading.isNotMetrics {
                 plan.diagnostics.append(
                     Diagnostic(.note, file: input.path, message: "skipped: not a metrics file"))
+                skipped += 1
                 continue
             }
             plan.diagnostics += reading.diagnostics
@@ -43,7 +45,14 @@ package enum IngestPlanner {
         if inputs.isEmpty && !plan.hasErrors {
             plan.diagnostics.append(Diagnostic(.error, file: "-", message: "no input files", rule: "input"))
         }
-        if !plan.hasErrors && plan.metrics.isEmpty && !inputs.isEmpty {
+        if !plan.hasErrors && plan.sources.isEmpty && skipped > 0 {
+            // Every file found in the folders was something else: storing an empty run would pass silently.
+            plan.diagnostics.append(
+                Diagnostic(
+                    .error, file: inputs[0].path,
+                    message: "none of the \(skipped) file\(skipped == 1 ? "" : "s") found in the folder is a metrics file",
+                    rule: "no-metrics"))
+        } else if !plan.hasErrors && plan.metrics.isEmpty && !inputs.isEmpty {
             plan.diagnostics.append(
                 Diagnostic(
                     .warning, file: inputs.count == 1 ? inputs[0].path : "input",

@@ -116,10 +116,13 @@ package enum InputCollector {
         folder: String, limits: InputLimits, into inputs: inout [InputFile], diagnostics: inout [Diagnostic]
     ) {
         var relatives: [String] = []
-        guard listFiles(in: folder, relative: "", into: &relatives) else {
-            diagnostics.append(Diagnostic(.error, file: folder, message: "cannot list the folder", rule: "input"))
-            return
+        var unlistable: [String] = []
+        listFiles(in: folder, relative: "", into: &relatives, unlistable: &unlistable)
+        for path in unlistable {
+            diagnostics.append(
+                Diagnostic(.error, file: path, message: "cannot list the folder: \(String(cString: strerror(errno)))", rule: "input"))
         }
+        if !unlistable.isEmpty { return }
         if relatives.isEmpty {
             diagnostics.append(
                 Diagnostic(
@@ -139,9 +142,15 @@ package enum InputCollector {
     }
 
     /// Adds the metrics files below `folder` (paths relative to the walk's start) with `readdir`, skipping
-    /// hidden entries and following no links to folders. False when the folder cannot be listed.
-    private static func listFiles(in folder: String, relative: String, into files: inout [String]) -> Bool {
-        guard let directory = opendir(folder) else { return false }
+    /// hidden entries and following no links to folders. Folders that cannot be listed go to `unlistable`:
+    /// a folder skipped in silence would store part of an invocation.
+    private static func listFiles(
+        in folder: String, relative: String, into files: inout [String], unlistable: inout [String]
+    ) {
+        guard let directory = opendir(folder) else {
+            unlistable.append(folder)
+            return
+        }
         defer { closedir(directory) }
         while let entry = readdir(directory) {
             let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
@@ -157,11 +166,10 @@ package enum InputCollector {
                 type = info.st_mode & S_IFMT == S_IFDIR ? UInt8(DT_DIR) : UInt8(DT_REG)
             }
             if type == UInt8(DT_DIR) {
-                _ = listFiles(in: path, relative: child, into: &files)
+                listFiles(in: path, relative: child, into: &files, unlistable: &unlistable)
             } else if looksLikeMetricsFile(name) {
                 files.append(child)
             }
         }
-        return true
     }
 }

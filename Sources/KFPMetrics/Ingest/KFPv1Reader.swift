@@ -160,18 +160,11 @@ enum KFPv1Reader {
         case .nonFinite(let d):
             return context.checkNonFinite(d, name: metric, node: node, path: path) ? d : nil
         case .string(let text):
-            switch text {
-            case "NaN": return context.checkNonFinite(.nan, name: metric, node: node, path: path) ? .nan : nil
-            case "Infinity":
-                return context.checkNonFinite(.infinity, name: metric, node: node, path: path) ? .infinity : nil
-            case "-Infinity":
-                return context.checkNonFinite(-.infinity, name: metric, node: node, path: path) ? -.infinity : nil
-            default:
-                if let parsed = try? JSONParser.parse(Array(text.utf8), maxDepth: 1),
-                    case .number(let d) = parsed.value
-                {
-                    return d
-                }
+            if let d = ReaderContext.nonFiniteValue(spelledBy: text) {
+                return context.checkNonFinite(d, name: metric, node: node, path: path) ? d : nil
+            }
+            if let parsed = try? JSONParser.parse(Array(text.utf8), maxDepth: 1), case .number(let d) = parsed.value {
+                return d
             }
         default:
             break

@@ -70,6 +70,7 @@ enum KFPv2Reader {
             let scalars = candidates.filter {
                 if case .number = $0.value.value { return true }
                 if case .nonFinite = $0.value.value { return true }
+                if case .string(let text) = $0.value.value { return ReaderContext.nonFiniteValue(spelledBy: text) != nil }
                 return false
             }
             if scalars.isEmpty {
@@ -87,6 +88,11 @@ enum KFPv2Reader {
                 case .number(let d):
                     context.addMetric(name: name, value: d, format: .raw, node: entry.value, path: path)
                 case .nonFinite(let d):
+                    if context.checkNonFinite(d, name: name, node: entry.value, path: path) {
+                        context.addMetric(name: name, value: d, format: .raw, node: entry.value, path: path)
+                    }
+                case .string(let text) where ReaderContext.nonFiniteValue(spelledBy: text) != nil:
+                    let d = ReaderContext.nonFiniteValue(spelledBy: text) ?? .nan
                     if context.checkNonFinite(d, name: name, node: entry.value, path: path) {
                         context.addMetric(name: name, value: d, format: .raw, node: entry.value, path: path)
                     }

@@ -69,6 +69,17 @@ struct ReaderContext {
         return true
     }
 
+    /// The non-finite value a string spells (`"NaN"`, `"Infinity"`, `"-Infinity"`, as Python and protojson
+    /// write them), or nil for any other string.
+    static func nonFiniteValue(spelledBy text: String) -> Double? {
+        switch text {
+        case "NaN": .nan
+        case "Infinity": .infinity
+        case "-Infinity": -.infinity
+        default: nil
+        }
+    }
+
     /// The result so far, diagnostics in file order.
     func reading(_ format: InputFormat) -> FileReading {
         let ordered = sink.diagnostics.enumerated().sorted {

@@ -302,11 +302,13 @@ package final class SQLiteMetricsStore: MetricsStore {
                 path: $0.text(at: 0), inputFormat: InputFormat(rawValue: $0.text(at: 1)) ?? .flat,
                 step: $0.text(at: 2), metricCount: $0.int(at: 3))
         }
+        // Sorted in Swift, not only by SQLite's byte order: `StoredRun.metric(_:)` searches with Swift's
+        // string order, which differs for names not in Unicode's composed form.
         let metrics = try cached(RunStatements.metrics).rows([.integer(id)]) {
             Metric(
                 name: $0.text(at: 0), value: $0.isNull(at: 1) ? .nan : $0.double(at: 1),
                 format: MetricFormat(rawValue: $0.int(at: 2)) ?? .unspecified)
-        }
+        }.sorted { $0.name < $1.name }
         return StoredRun(
             experiment: experiment, name: name, labels: labels, metrics: metrics, sources: sources,
             createdAt: Self.date(times.0), ingestedAt: Self.date(times.1))

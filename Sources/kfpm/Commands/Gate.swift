@@ -100,7 +100,12 @@ extension KFPM {
             let renderOptions = RenderOptions(precision: precision, color: format == .table && Console.colorAllowed)
             Console.output(format.render(report, options: renderOptions))
             if format == .github, let summaryPath = ProcessInfo.processInfo.environment["GITHUB_STEP_SUMMARY"], !summaryPath.isEmpty {
-                try appendStepSummary(GateFormat.markdown.render(report, options: renderOptions), to: summaryPath)
+                // The verdict stands even if the summary cannot be written: say so, keep the exit code.
+                do {
+                    try appendStepSummary(GateFormat.markdown.render(report, options: renderOptions), to: summaryPath)
+                } catch {
+                    Console.diagnostic("kfpm: warning: \((error as? CommandFailure)?.message ?? "\(error)")")
+                }
             }
             if !report.passed { throw ExitCode(report.exitCode) }
         }

@@ -12,7 +12,7 @@ struct RulesParserTests {
         #expect(parsed.rules.rules.count == 3)
         #expect(parsed.rules.rules[0] == GateRule(
             metric: Glob("accuracy-score"), min: 0.85, warn: .percentagePoints(0.5), fail: .percentagePoints(1),
-            origin: "rules.yaml:5"))
+            origin: "rules.yaml:5:5"))
         #expect(parsed.rules.defaultRule?.warn == .relative(percent: 5))
         #expect(parsed.rules.onMissing == .fail)
     }
