@@ -1,6 +1,14 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+// The layers, each a target so that the compiler holds the direction (README "Architecture"):
+//
+//   KFPModel  ←  KFPIngest (readers)
+//             ←  KFPStore (the store interface, its query types, and the backends behind one factory)
+//             ←  KFPReports (compare, runs, top, history, the gate: typed results from the store interface)
+//             ←  KFPRender (one report model per report, one renderer per output format)
+//             ←  KFPMetrics (the operations a command runs: ingest, import, validate, gate)
+//             ←  kfpm (the thin executable: argument parsing, one file per subcommand)
 let package = Package(
     name: "kfpm",
     platforms: [.macOS(.v13)],
@@ -12,7 +20,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
-        // The system SQLite (Debian: libsqlite3-dev), reached through our own thin wrapper in KFPMetrics/Store.
+        // The system SQLite (Debian: libsqlite3-dev), reached through our own thin wrapper in KFPStore/SQLite.
         .systemLibrary(
             name: "CSQLite",
             pkgConfig: "sqlite3",
@@ -24,22 +32,35 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]
         ),
-        // The library core: model, ingest, store, query, render. Never imports ArgumentParser.
+        // Names, values and runs: what every layer shares. No I/O.
+        .target(name: "KFPModel"),
+        // Reading metrics files: the JSON parser, one reader per format, archives, folders, import layouts.
+        .target(name: "KFPIngest", dependencies: ["KFPModel", "CZlib"]),
+        // The store interface and its backends, opened by location.
+        .target(name: "KFPStore", dependencies: ["KFPModel", "CSQLite"]),
+        // Typed results of the read commands and the gate, computed from the store interface.
         .target(
-            name: "KFPMetrics",
-            dependencies: ["CSQLite", "CZlib", .product(name: "Yams", package: "Yams")]
+            name: "KFPReports",
+            dependencies: ["KFPModel", "KFPStore", .product(name: "Yams", package: "Yams")]
         ),
+        // Report models and one renderer per output format.
+        .target(name: "KFPRender", dependencies: ["KFPModel", "KFPStore", "KFPReports"]),
+        // The operations the commands run. Never imports ArgumentParser.
+        .target(name: "KFPMetrics", dependencies: ["KFPModel", "KFPIngest", "KFPStore", "KFPReports", "KFPRender"]),
         // The thin executable: one file per subcommand.
         .executableTarget(
             name: "kfpm",
             dependencies: [
-                "KFPMetrics",
+                "KFPModel", "KFPIngest", "KFPStore", "KFPReports", "KFPRender", "KFPMetrics",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        // Fixture paths, golden files and a runner for the built binary, shared by both test targets.
+        // Fixture paths, golden files, temporary folders and a runner for the built binary, for both test targets.
         .target(name: "KFPMTestSupport", path: "Tests/KFPMTestSupport"),
-        .testTarget(name: "KFPMetricsTests", dependencies: ["KFPMetrics", "KFPMTestSupport"]),
+        .testTarget(
+            name: "KFPMetricsTests",
+            dependencies: ["KFPModel", "KFPIngest", "KFPStore", "KFPReports", "KFPRender", "KFPMetrics", "KFPMTestSupport"]
+        ),
         .testTarget(name: "KFPMCLITests", dependencies: ["kfpm", "KFPMTestSupport"]),
     ]
 )

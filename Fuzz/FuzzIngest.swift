@@ -1,6 +1,6 @@
 // The libFuzzer entry point over everything that reads untrusted bytes: format detection, gzip, tar, the JSON
 // parser and every reader (KFP v1, KFP v1 artifact, KFP v2, flat). Built and run by Scripts/fuzz.sh, which
-// compiles it together with the KFPMetrics sources it needs (it is not a SwiftPM target: a module with
+// compiles it together with the KFPModel and KFPIngest sources (it is not a SwiftPM target: a module with
 // `LLVMFuzzerTestOneInput` and no `main` does not link as a normal executable).
 
 // MARK: - Limits

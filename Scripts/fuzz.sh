@@ -5,9 +5,9 @@
 #   Scripts/fuzz.sh            # 60 seconds
 #   Scripts/fuzz.sh 600        # or KFPM_FUZZ_SECONDS=600 Scripts/fuzz.sh
 #
-# The target (Fuzz/FuzzIngest.swift) is compiled with swiftc together with the KFPMetrics sources that the
-# readers need (Model, Ingest, Store, Query and Render/ValueText.swift; Gate/ and the renderers are left out),
-# so it is not a SwiftPM target and `swift build` never sees it. The corpus starts from every file under
+# The target (Fuzz/FuzzIngest.swift) is compiled with swiftc together with the two layers the readers live in,
+# Sources/KFPModel and Sources/KFPIngest, as one module (their `import KFPModel` lines dropped), so it is not a
+# SwiftPM target and `swift build` never sees it. The corpus starts from every file under
 # fixtures/ plus the tars inside the .tgz fixtures, and is kept in $KFPM_FUZZ_WORK/corpus between runs.
 # A crash, trap, sanitizer report or hang (over 10 s for one input) stops the run with exit code 1 and leaves
 # the input in $KFPM_FUZZ_WORK/artifacts; turn it into a fixture under fixtures/bad-input/ and fix the bug.
@@ -28,18 +28,16 @@ mkdir -p "$work/corpus" "$work/seeds" "$work/artifacts"
 # MARK: - Build
 # The sources are copied first, so that an edit in the work tree during the build cannot break it, and the
 # target is rebuilt only when their content changed.
-lib=Sources/KFPMetrics
-sources=("$lib"/Model/*.swift "$lib"/Ingest/*.swift "$lib"/Store/*.swift "$lib"/Query/*.swift "$lib"/Render/ValueText.swift
-    Fuzz/FuzzIngest.swift)
+sources=(Sources/KFPModel/*.swift $(find Sources/KFPIngest -name '*.swift' | sort) Fuzz/FuzzIngest.swift)
 binary="$work/fuzz-ingest"
 rm -rf "$work/src" && mkdir -p "$work/src"
-for file in "${sources[@]}"; do cp "$file" "$work/src/$(printf '%s' "$file" | tr '/' '_')"; done
+for file in "${sources[@]}"; do grep -v '^import KFPModel$' "$file" >"$work/src/$(printf '%s' "$file" | tr '/' '_')"; done
 stamp="$(cat "$work"/src/*.swift | sha256sum | cut -d' ' -f1)-$sanitizers"
 if [ ! -x "$binary" ] || [ "$(cat "$binary.stamp" 2>/dev/null)" != "$stamp" ]; then
     echo "fuzz.sh: building $binary (-sanitize=$sanitizers)" >&2
     rm -f "$binary" "$binary.stamp"
-    swiftc -sanitize="$sanitizers" -parse-as-library -module-name KFPMetrics -package-name kfpm -O -g \
-        -I Sources/CSQLite -I Sources/CZlib "$work"/src/*.swift -lsqlite3 -lz -o "$binary" 2>&1 \
+    swiftc -sanitize="$sanitizers" -parse-as-library -module-name KFPIngest -package-name kfpm -O -g \
+        -I Sources/CZlib "$work"/src/*.swift -lz -o "$binary" 2>&1 \
         | { grep -v -e 'Cannot export local symbol' -e '^warning: ' || true; }
     [ -x "$binary" ] || { echo "fuzz.sh: the build failed" >&2; exit 2; }
     printf '%s' "$stamp" >"$binary.stamp"

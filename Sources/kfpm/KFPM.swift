@@ -1,5 +1,7 @@
 import ArgumentParser
+import Foundation
 import KFPMetrics
+import KFPStore
 
 /// The `kfpm` command: ingest ML-pipeline metrics into a local store, then show, compare and gate on them.
 @main
@@ -18,13 +20,17 @@ struct KFPM: ParsableCommand {
         ]
     )
 
-    /// Runs a command and maps its outcome to the exit-code contract (DESIGN.md §4): argument-parser's own
-    /// errors keep their codes (64 for usage), every kfpm error is printed to stderr and exits 2.
+    /// Runs a command and maps its outcome to the exit codes (README "Exit codes"): argument-parser's own errors
+    /// keep their codes (64 for usage), every kfpm error is printed to stderr and exits 2.
     static func main() {
         do {
             var command = try parseAsRoot()
             try command.run()
         } catch let error as CommandFailure {
+            Console.error(error.message)
+            Foundation.exit(2)
+        } catch let error as OperationFailure {
+            for diagnostic in error.diagnostics { Console.diagnostic(diagnostic.description) }
             Console.error(error.message)
             Foundation.exit(2)
         } catch let error as StoreError {
@@ -40,5 +46,3 @@ struct KFPM: ParsableCommand {
         }
     }
 }
-
-import Foundation

@@ -243,65 +243,65 @@ struct BadInputCorpusTests {
 
     @Test(arguments: validCases)
     func validEdgeCasesAreStoredExactly(_ valid: ValidEdgeCase) throws {
-        let folder = try TemporaryFolder()
-        defer { folder.remove() }
-        let ingest = try KFPMBinary.run(["ingest", "r", Fixtures.path("bad-input/" + valid.input)], in: folder.path)
-        #expect(ingest.status == 0, "\(valid.name): \(ingest.stderr)")
-        let show = try KFPMBinary.run(["show", "r", "--format", "json"], in: folder.path)
-        let root = try #require(try JSONSerialization.jsonObject(with: Data(show.stdout.utf8)) as? [String: Any])
-        let metrics = try #require(root["metrics"] as? [[String: Any]])
-        var stored: [String: Double] = [:]
-        for metric in metrics {
-            stored[try #require(metric["name"] as? String)] = (metric["value"] as? NSNumber)?.doubleValue
+        try withTemporaryFolder { folder in
+            let ingest = try KFPMBinary.run(["ingest", "r", Fixtures.path("bad-input/" + valid.input)], in: folder.path)
+            #expect(ingest.status == 0, "\(valid.name): \(ingest.stderr)")
+            let show = try KFPMBinary.run(["show", "r", "--format", "json"], in: folder.path)
+            let root = try #require(try JSONSerialization.jsonObject(with: Data(show.stdout.utf8)) as? [String: Any])
+            let metrics = try #require(root["metrics"] as? [[String: Any]])
+            var stored: [String: Double] = [:]
+            for metric in metrics {
+                stored[try #require(metric["name"] as? String)] = (metric["value"] as? NSNumber)?.doubleValue
+            }
+            #expect(stored == valid.metrics, "\(valid.name)")
+            // Zero is stored as +0, whatever sign it was written with.
+            for (name, value) in stored where value == 0 { #expect(value.sign == .plus, "\(name)") }
         }
-        #expect(stored == valid.metrics, "\(valid.name)")
-        // Zero is stored as +0, whatever sign it was written with.
-        for (name, value) in stored where value == 0 { #expect(value.sign == .plus, "\(name)") }
     }
 
     // MARK: - Raising the caps
 
     @Test func a200MBFileIsReadWhenTheCapIsRaised() throws {
-        let folder = try TemporaryFolder()
-        defer { folder.remove() }
-        let path = folder.file("large.json")
-        #expect(FileManager.default.createFile(atPath: path, contents: nil))
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
-        try handle.write(contentsOf: Data("{\"accuracy\": 0.9,".utf8))
-        let blanks = Data(repeating: 0x20, count: 1 << 20)
-        for _ in 0..<190 { try handle.write(contentsOf: blanks) }
-        try handle.write(contentsOf: Data("\"loss\": 0.1}\n".utf8))
-        try handle.close()
-        let size = try #require(try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int)
-        #expect(size > 199_000_000)
+        try withTemporaryFolder { folder in
+            let path = folder.file("large.json")
+            #expect(FileManager.default.createFile(atPath: path, contents: nil))
+            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+            try handle.write(contentsOf: Data("{\"accuracy\": 0.9,".utf8))
+            let blanks = Data(repeating: 0x20, count: 1 << 20)
+            for _ in 0..<190 { try handle.write(contentsOf: blanks) }
+            try handle.write(contentsOf: Data("\"loss\": 0.1}\n".utf8))
+            try handle.close()
+            let size = try #require(try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int)
+            #expect(size > 199_000_000)
 
-        let refused = try KFPMBinary.run(["ingest", "r", path], in: folder.path)
-        #expect(refused.status == 2)
-        #expect(
-            refused.stderr.contains(
-                "\(path): error: the file is larger than 33554432 bytes; raise the limit with --max-file-bytes"))
-        let raised = try KFPMBinary.run(["ingest", "r", path, "--max-file-bytes", "250000000"], in: folder.path)
-        #expect(raised.status == 0, "\(raised.stderr)")
-        #expect(raised.stdout.contains("stored 2 metrics"))
+            let refused = try KFPMBinary.run(["ingest", "r", path], in: folder.path)
+            #expect(refused.status == 2)
+            #expect(
+                refused.stderr.contains(
+                    "\(path): error: the file is larger than 33554432 bytes; raise the limit with --max-file-bytes"))
+            let raised = try KFPMBinary.run(["ingest", "r", path, "--max-file-bytes", "250000000"], in: folder.path)
+            #expect(raised.status == 0, "\(raised.stderr)")
+            #expect(raised.stdout.contains("stored 2 metrics"))
+        }
     }
 
     @Test func aLargeArchiveIsReadWhenTheDecompressedCapIsRaised() throws {
-        let folder = try TemporaryFolder()
-        defer { folder.remove() }
-        // 40 MB of JSON (mostly blanks) in one tar entry: above the 32 MiB default once inflated.
-        let script = """
-            { printf '{"metrics": [{"name": "accuracy", "numberValue": 0.9}]'; head -c 40000000 /dev/zero | tr '\\0' ' '; \
-              printf '}'; } >data && tar -cf - data | gzip -1 >large.tgz && rm data
-            """
-        #expect(try Shell.run(script, in: folder.path) == 0)
-        let refused = try KFPMBinary.run(["ingest", "r", "large.tgz"], in: folder.path)
-        #expect(refused.status == 2)
-        #expect(
-            refused.stderr.contains(
-                "large.tgz: error: KFP v1 metrics artifact (gzip'd tar): decompresses to more than 33554432 bytes"))
-        let raised = try KFPMBinary.run(
-            ["ingest", "r", "large.tgz", "--max-decompressed-bytes", "50000000"], in: folder.path)
-        #expect(raised.status == 0, "\(raised.stderr)")
-        #expect(raised.stdout.contains("stored 1 metric"))
+        try withTemporaryFolder { folder in
+            // 40 MB of JSON (mostly blanks) in one tar entry: above the 32 MiB default once inflated.
+            let script = """
+                { printf '{"metrics": [{"name": "accuracy", "numberValue": 0.9}]'; head -c 40000000 /dev/zero | tr '\\0' ' '; \
+                  printf '}'; } >data && tar -cf - data | gzip -1 >large.tgz && rm data
+                """
+            #expect(try Shell.run(script, in: folder.path) == 0)
+            let refused = try KFPMBinary.run(["ingest", "r", "large.tgz"], in: folder.path)
+            #expect(refused.status == 2)
+            #expect(
+                refused.stderr.contains(
+                    "large.tgz: error: KFP v1 metrics artifact (gzip'd tar): decompresses to more than 33554432 bytes"))
+            let raised = try KFPMBinary.run(
+                ["ingest", "r", "large.tgz", "--max-decompressed-bytes", "50000000"], in: folder.path)
+            #expect(raised.status == 0, "\(raised.stderr)")
+            #expect(raised.stdout.contains("stored 1 metric"))
+        }
     }
 }

@@ -44,91 +44,92 @@ struct ConcurrencyTests {
 
     @Test(.timeLimit(.minutes(2)))
     func eightWritersAndTwoReadersOnOneNewStore() throws {
-        let folder = try TemporaryFolder()
-        defer { folder.remove() }
-        let environment = ["KFPM_STORE": folder.file("shared.db")]
-        let writers = try (0..<Self.writers).map {
-            try Shell.start(Self.writerScript($0), in: folder.path, environment: environment)
-        }
-        let readers = try (0..<Self.readers).map {
-            try Shell.start(Self.readerScript($0), in: folder.path, environment: environment)
-        }
-        // All writers create the store at the same moment: the migration race is part of the test.
-        #expect(FileManager.default.createFile(atPath: folder.file("go"), contents: nil))
-        let start = ContinuousClock.now
-        let finished = Shell.wait(for: writers, timeout: .seconds(90))
-        let elapsed = ContinuousClock.now - start
-        #expect(FileManager.default.createFile(atPath: folder.file("done"), contents: nil))
-        #expect(Shell.wait(for: readers, timeout: .seconds(20)))
-        #expect(finished, "400 ingests did not finish in 90 s")
-        print("ConcurrencyTests: \(Self.writers * Self.runsPerWriter) ingests by \(Self.writers) writers in \(elapsed)")
-
-        // Every ingest exited 0 and said nothing on stderr; no reader saw a lock.
-        for writer in 0..<Self.writers {
-            let codes = lines(folder.file("codes-\(writer)"))
-            #expect(codes.count == Self.runsPerWriter, "writer \(writer)")
-            #expect(codes.allSatisfy { $0.hasSuffix(" 0") }, "writer \(writer): \(codes.filter { !$0.hasSuffix(" 0") })")
-            let errors = lines(folder.file("err-\(writer).log"))
-            #expect(errors.isEmpty, "writer \(writer): \(errors)")
-        }
-        var reads = 0
-        for reader in 0..<Self.readers {
-            let codes = lines(folder.file("rcodes-\(reader)"))
-            reads += codes.count
-            #expect(codes.allSatisfy { $0.hasSuffix(" 0") }, "reader \(reader): \(codes.filter { !$0.hasSuffix(" 0") })")
-            for line in lines(folder.file("rerr-\(reader).log")) {
-                #expect(!line.lowercased().contains("locked") && !line.lowercased().contains("busy"), "\(line)")
-                #expect(line.hasPrefix("kfpm: showing 5 of"), "reader \(reader): \(line)")
+        try withTemporaryFolder { folder in
+            let environment = ["KFPM_STORE": folder.file("shared.db")]
+            let writers = try (0..<Self.writers).map {
+                try Shell.start(Self.writerScript($0), in: folder.path, environment: environment)
             }
-        }
-        #expect(reads >= 2 * Self.readers, "the readers ran while the writers wrote")
+            let readers = try (0..<Self.readers).map {
+                try Shell.start(Self.readerScript($0), in: folder.path, environment: environment)
+            }
+            // All writers create the store at the same moment: the migration race is part of the test.
+            #expect(FileManager.default.createFile(atPath: folder.file("go"), contents: nil))
+            let start = ContinuousClock.now
+            let finished = Shell.wait(for: writers, timeout: .seconds(90))
+            let elapsed = ContinuousClock.now - start
+            #expect(FileManager.default.createFile(atPath: folder.file("done"), contents: nil))
+            #expect(Shell.wait(for: readers, timeout: .seconds(20)))
+            #expect(finished, "400 ingests did not finish in 90 s")
+            print("ConcurrencyTests: \(Self.writers * Self.runsPerWriter) ingests by \(Self.writers) writers in \(elapsed)")
 
-        // All 400 runs are there with their own values and label.
-        let list = try KFPMBinary.run(
-            ["runs", "--format", "json", "--limit", "0", "--metrics", "all", "--labels"], in: folder.path,
-            environment: environment)
-        #expect(list.status == 0, "\(list.stderr)")
-        let root = try #require(try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [String: Any])
-        let runs = try #require(root["runs"] as? [[String: Any]])
-        #expect(runs.count == Self.writers * Self.runsPerWriter)
-        var seen = Set<String>()
-        for run in runs {
-            let name = try #require(run["run"] as? String)
-            seen.insert(name)
-            let parts = name.dropFirst().split(separator: "-r").compactMap { Int($0) }
-            try #require(parts.count == 2, "\(name)")
-            let metrics = try #require(run["metrics"] as? [String: [String: Any]])
-            func value(_ key: String) -> Double? { (metrics[key]?["value"] as? NSNumber)?.doubleValue }
-            #expect(value("writer") == Double(parts[0]), "\(name)")
-            #expect(value("index") == Double(parts[1]), "\(name)")
-            #expect(value("value") == Double(parts[0] * 1000 + parts[1]) + 0.25, "\(name)")
-            #expect((run["labels"] as? [String: String])?["writer"] == String(parts[0]), "\(name)")
+            // Every ingest exited 0 and said nothing on stderr; no reader saw a lock.
+            for writer in 0..<Self.writers {
+                let codes = lines(folder.file("codes-\(writer)"))
+                #expect(codes.count == Self.runsPerWriter, "writer \(writer)")
+                #expect(codes.allSatisfy { $0.hasSuffix(" 0") }, "writer \(writer): \(codes.filter { !$0.hasSuffix(" 0") })")
+                let errors = lines(folder.file("err-\(writer).log"))
+                #expect(errors.isEmpty, "writer \(writer): \(errors)")
+            }
+            var reads = 0
+            for reader in 0..<Self.readers {
+                let codes = lines(folder.file("rcodes-\(reader)"))
+                reads += codes.count
+                #expect(codes.allSatisfy { $0.hasSuffix(" 0") }, "reader \(reader): \(codes.filter { !$0.hasSuffix(" 0") })")
+                for line in lines(folder.file("rerr-\(reader).log")) {
+                    #expect(!line.lowercased().contains("locked") && !line.lowercased().contains("busy"), "\(line)")
+                    #expect(line.hasPrefix("kfpm: showing 5 of"), "reader \(reader): \(line)")
+                }
+            }
+            #expect(reads >= 2 * Self.readers, "the readers ran while the writers wrote")
+
+            // All 400 runs are there with their own values and label.
+            let list = try KFPMBinary.run(
+                ["runs", "--format", "json", "--limit", "0", "--metrics", "all", "--labels"], in: folder.path,
+                environment: environment)
+            #expect(list.status == 0, "\(list.stderr)")
+            let root = try #require(try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [String: Any])
+            let runs = try #require(root["runs"] as? [[String: Any]])
+            #expect(runs.count == Self.writers * Self.runsPerWriter)
+            var seen = Set<String>()
+            for run in runs {
+                let name = try #require(run["run"] as? String)
+                seen.insert(name)
+                let parts = name.dropFirst().split(separator: "-r").compactMap { Int($0) }
+                try #require(parts.count == 2, "\(name)")
+                let metrics = try #require(run["metrics"] as? [String: [String: Any]])
+                func value(_ key: String) -> Double? { (metrics[key]?["value"] as? NSNumber)?.doubleValue }
+                #expect(value("writer") == Double(parts[0]), "\(name)")
+                #expect(value("index") == Double(parts[1]), "\(name)")
+                #expect(value("value") == Double(parts[0] * 1000 + parts[1]) + 0.25, "\(name)")
+                #expect((run["labels"] as? [String: String])?["writer"] == String(parts[0]), "\(name)")
+            }
+            #expect(seen.count == Self.writers * Self.runsPerWriter)
         }
-        #expect(seen.count == Self.writers * Self.runsPerWriter)
     }
 
     @Test(.timeLimit(.minutes(1)))
     func eightProcessesCreatingOneNewStoreAtOnceAllSucceed() throws {
-        let folder = try TemporaryFolder()
-        defer { folder.remove() }
-        // Each round: eight ingests released together onto a store that does not exist yet. The old migration
-        // read the store's state in pieces, and half the runs of this test had a round that failed with
-        // "not one that kfpm created".
-        let rounds = 12
-        for round in 0..<rounds {
-            let script = """
-                for p in 0 1 2 3 4 5 6 7; do
-                    ( while [ ! -e go-\(round) ]; do :; done
-                      printf '{"p": %d}' $p | "$KFPM" ingest "r$p" - --store new-\(round).db >/dev/null 2>>err-\(round).log
-                      echo $? >>codes-\(round) ) &
-                done
-                touch go-\(round)
-                wait
-                """
-            #expect(try Shell.run(script, in: folder.path, timeout: .seconds(30)) == 0)
-            let codes = lines(folder.file("codes-\(round)"))
-            #expect(codes.count == 8 && codes.allSatisfy { $0 == "0" }, "round \(round): \(codes)")
-            #expect(lines(folder.file("err-\(round).log")).isEmpty, "round \(round)")
+        try withTemporaryFolder { folder in
+            // Each round: eight ingests released together onto a store that does not exist yet. The old migration
+            // read the store's state in pieces, and half the runs of this test had a round that failed with
+            // "not one that kfpm created".
+            let rounds = 12
+            for round in 0..<rounds {
+                let script = """
+                    for p in 0 1 2 3 4 5 6 7; do
+                        ( while [ ! -e go-\(round) ]; do :; done
+                          printf '{"p": %d}' $p | "$KFPM" ingest "r$p" - --store new-\(round).db >/dev/null 2>>err-\(round).log
+                          echo $? >>codes-\(round) ) &
+                    done
+                    touch go-\(round)
+                    wait
+                    """
+                let status = try Shell.run(script, in: folder.path, timeout: .seconds(30))
+                #expect(status == 0)
+                let codes = lines(folder.file("codes-\(round)"))
+                #expect(codes.count == 8 && codes.allSatisfy { $0 == "0" }, "round \(round): \(codes)")
+                #expect(lines(folder.file("err-\(round).log")).isEmpty, "round \(round)")
+            }
         }
     }
 }

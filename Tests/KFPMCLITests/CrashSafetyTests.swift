@@ -54,61 +54,61 @@ struct CrashSafetyTests {
     @Test(.enabled(if: SQLiteShell.path != nil, "needs the sqlite3 shell (apt: sqlite3) for PRAGMA integrity_check"),
         .timeLimit(.minutes(3)))
     func killedIngestsLeaveTheRunWhollyPresentOrAbsent() throws {
-        let folder = try TemporaryFolder()
-        defer { folder.remove() }
-        let big = folder.file("big.json")
-        try Data(Self.bigMetricsFile().utf8).write(to: URL(fileURLWithPath: big))
-        let seed = Fixtures.path("kfp-v1/accuracy.json")
-        let n = Double(Self.metricCount)
-        let whole = "1|\(Self.metricCount)|1|\(Int(n * n / 2)).0"
+        try withTemporaryFolder { folder in
+            let big = folder.file("big.json")
+            try Data(Self.bigMetricsFile().utf8).write(to: URL(fileURLWithPath: big))
+            let seed = Fixtures.path("kfp-v1/accuracy.json")
+            let n = Double(Self.metricCount)
+            let whole = "1|\(Self.metricCount)|1|\(Int(n * n / 2)).0"
 
-        // The whole ingest once, uninterrupted: how long it takes, and what "wholly present" looks like.
-        let reference = folder.file("reference.db")
-        let start = ContinuousClock.now
-        let complete = try startIngest(store: reference, file: big)
-        complete.waitUntilExit()
-        // How long an ingest takes now; the other tests that run beside this one change it, so every ingest
-        // that finishes before its kill updates it.
-        var duration = ContinuousClock.now - start
-        #expect(complete.terminationStatus == 0)
-        #expect(try bigRun(reference) == whole)
-        print("CrashSafetyTests: one uninterrupted ingest of \(Self.metricCount) metrics takes \(duration)")
+            // The whole ingest once, uninterrupted: how long it takes, and what "wholly present" looks like.
+            let reference = folder.file("reference.db")
+            let start = ContinuousClock.now
+            let complete = try startIngest(store: reference, file: big)
+            complete.waitUntilExit()
+            // How long an ingest takes now; the other tests that run beside this one change it, so every ingest
+            // that finishes before its kill updates it.
+            var duration = ContinuousClock.now - start
+            #expect(complete.terminationStatus == 0)
+            #expect(try bigRun(reference) == whole)
+            print("CrashSafetyTests: one uninterrupted ingest of \(Self.metricCount) metrics takes \(duration)")
 
-        var outcomes: [String] = []
-        var generator = SystemRandomNumberGenerator()
-        for trial in 0..<Self.trials {
-            let store = folder.file("trial-\(trial).db")
-            // Odd trials start from no store at all, so that creating and migrating it can be cut short too.
-            if trial % 2 == 0 {
-                let seeded = try KFPMBinary.run(["ingest", "seed", seed, "--store", store], in: folder.path)
-                #expect(seeded.status == 0, "\(seeded.stderr)")
+            var outcomes: [String] = []
+            var generator = SystemRandomNumberGenerator()
+            for trial in 0..<Self.trials {
+                let store = folder.file("trial-\(trial).db")
+                // Odd trials start from no store at all, so that creating and migrating it can be cut short too.
+                if trial % 2 == 0 {
+                    let seeded = try KFPMBinary.run(["ingest", "seed", seed, "--store", store], in: folder.path)
+                    #expect(seeded.status == 0, "\(seeded.stderr)")
+                }
+                let walBefore = walSize(store)
+                let started = ContinuousClock.now
+                let ingest = try startIngest(store: store, file: big)
+                // Anywhere from reading the input to the commit, most likely while the transaction writes.
+                let killAt = started + duration * Double.random(in: 0.15..<1.0, using: &generator)
+                while ingest.isRunning && ContinuousClock.now < killAt { Thread.sleep(forTimeInterval: 0.002) }
+                // The WAL grows while the transaction writes (its pages spill there): that tells a kill mid-write.
+                let writing = walSize(store) > walBefore
+                kill(ingest.processIdentifier, SIGKILL)
+                ingest.waitUntilExit()
+                let killed = ingest.terminationReason == .uncaughtSignal
+                if !killed { duration = ContinuousClock.now - started }
+
+                // SQLite's own check, on the store exactly as the kill left it (the shell recovers the WAL first).
+                if FileManager.default.fileExists(atPath: store) {
+                    #expect(try sqlite(store, "PRAGMA integrity_check") == "ok", "trial \(trial)")
+                }
+                // The store is usable after the crash, and holds the run wholly or not at all.
+                let after = try KFPMBinary.run(["ingest", "after", seed, "--store", store], in: folder.path)
+                #expect(after.status == 0, "trial \(trial): \(after.stderr)")
+                let state = try bigRun(store)
+                #expect(state == "0|0|0|0" || state == whole, "trial \(trial): \(state)")
+                let when = killed ? (writing ? "killed while writing" : "killed before writing") : "finished"
+                outcomes.append("\(when) → \(state == whole ? "present" : "absent")")
             }
-            let walBefore = walSize(store)
-            let started = ContinuousClock.now
-            let ingest = try startIngest(store: store, file: big)
-            // Anywhere from reading the input to the commit, most likely while the transaction writes.
-            let killAt = started + duration * Double.random(in: 0.15..<1.0, using: &generator)
-            while ingest.isRunning && ContinuousClock.now < killAt { Thread.sleep(forTimeInterval: 0.002) }
-            // The WAL grows while the transaction writes (its pages spill there): that tells a kill mid-write.
-            let writing = walSize(store) > walBefore
-            kill(ingest.processIdentifier, SIGKILL)
-            ingest.waitUntilExit()
-            let killed = ingest.terminationReason == .uncaughtSignal
-            if !killed { duration = ContinuousClock.now - started }
-
-            // SQLite's own check, on the store exactly as the kill left it (the shell recovers the WAL first).
-            if FileManager.default.fileExists(atPath: store) {
-                #expect(try sqlite(store, "PRAGMA integrity_check") == "ok", "trial \(trial)")
-            }
-            // The store is usable after the crash, and holds the run wholly or not at all.
-            let after = try KFPMBinary.run(["ingest", "after", seed, "--store", store], in: folder.path)
-            #expect(after.status == 0, "trial \(trial): \(after.stderr)")
-            let state = try bigRun(store)
-            #expect(state == "0|0|0|0" || state == whole, "trial \(trial): \(state)")
-            let when = killed ? (writing ? "killed while writing" : "killed before writing") : "finished"
-            outcomes.append("\(when) → \(state == whole ? "present" : "absent")")
+            print("CrashSafetyTests: \(outcomes.joined(separator: "; "))")
+            #expect(outcomes.contains("killed while writing → absent"), "at least one kill landed inside the transaction")
         }
-        print("CrashSafetyTests: \(outcomes.joined(separator: "; "))")
-        #expect(outcomes.contains("killed while writing → absent"), "at least one kill landed inside the transaction")
     }
 }

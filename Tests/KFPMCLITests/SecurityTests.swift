@@ -53,32 +53,32 @@ struct SecurityTests {
     }
 
     @Test func csvNeutralisesHostileRunLabelAndMetricNames() throws {
-        let folder = try TemporaryFolder()
-        defer { folder.remove() }
-        let metrics = folder.file("m.json")
-        try Data(#"{"=SUM(A1:A9)": 1, "-2+3": 2, "+cmd|' /C calc'!A0": 3, "@risk": 4, "plain": -0.5}"#.utf8)
-            .write(to: URL(fileURLWithPath: metrics))
-        let run = "=HYPERLINK(\"http://evil.example\",\"click\")"
-        let ingest = try KFPMBinary.run(
-            ["ingest", run, metrics, "--label", "@owner=+danger", "--label", "note=-1+1"], in: folder.path)
-        #expect(ingest.status == 0, "\(ingest.stderr)")
+        try withTemporaryFolder { folder in
+            let metrics = folder.file("m.json")
+            try Data(#"{"=SUM(A1:A9)": 1, "-2+3": 2, "+cmd|' /C calc'!A0": 3, "@risk": 4, "plain": -0.5}"#.utf8)
+                .write(to: URL(fileURLWithPath: metrics))
+            let run = "=HYPERLINK(\"http://evil.example\",\"click\")"
+            let ingest = try KFPMBinary.run(
+                ["ingest", run, metrics, "--label", "@owner=+danger", "--label", "note=-1+1"], in: folder.path)
+            #expect(ingest.status == 0, "\(ingest.stderr)")
 
-        for command in [["runs", "--format", "csv", "--labels", "--metrics", "all"], ["show", run, "--format", "csv"]] {
-            let result = try KFPMBinary.run(command, in: folder.path)
-            #expect(result.status == 0, "\(command): \(result.stderr)")
-            let records = csvRecords(result.stdout)
-            #expect(records.count >= 2, "\(command): \(result.stdout)")
-            for cell in records.joined() {
-                #expect(!isFormula(cell), "\(command): a spreadsheet would run \(cell)")
-            }
-            let cells = Set(records.joined())
-            if command[0] == "runs" {
-                #expect(cells.contains("'" + run), "\(command): the run name is kept, prefixed")
-                #expect(cells.contains("'+danger") && cells.contains("'-1+1"), "\(cells)")
-                #expect(cells.contains("'=SUM(A1:A9)") && cells.contains("'-2+3") && cells.contains("'@risk"), "\(cells)")
-                #expect(cells.contains("-0.5"), "numbers are left as they are")
-            } else {
-                #expect(cells.contains("'+cmd|' /C calc'!A0"), "\(cells)")
+            for command in [["runs", "--format", "csv", "--labels", "--metrics", "all"], ["show", run, "--format", "csv"]] {
+                let result = try KFPMBinary.run(command, in: folder.path)
+                #expect(result.status == 0, "\(command): \(result.stderr)")
+                let records = csvRecords(result.stdout)
+                #expect(records.count >= 2, "\(command): \(result.stdout)")
+                for cell in records.joined() {
+                    #expect(!isFormula(cell), "\(command): a spreadsheet would run \(cell)")
+                }
+                let cells = Set(records.joined())
+                if command[0] == "runs" {
+                    #expect(cells.contains("'" + run), "\(command): the run name is kept, prefixed")
+                    #expect(cells.contains("'+danger") && cells.contains("'-1+1"), "\(cells)")
+                    #expect(cells.contains("'=SUM(A1:A9)") && cells.contains("'-2+3") && cells.contains("'@risk"), "\(cells)")
+                    #expect(cells.contains("-0.5"), "numbers are left as they are")
+                } else {
+                    #expect(cells.contains("'+cmd|' /C calc'!A0"), "\(cells)")
+                }
             }
         }
     }
@@ -121,51 +121,51 @@ struct SecurityTests {
 
     @Test(arguments: ["../escaped.json", "../../escaped-twice.json", "ABSOLUTE"])
     func archiveEntriesAreNeverWrittenToDisk(_ entryName: String) throws {
-        let folder = try TemporaryFolder()
-        defer { folder.remove() }
-        let work = folder.file("work")
-        try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
-        let absolute = FileManager.default.temporaryDirectory
-            .appendingPathComponent("kfpm-escape-\(UUID().uuidString).json").path
-        let name = entryName == "ABSOLUTE" ? absolute : entryName
-        let metrics = Array(#"{"metrics": [{"name": "accuracy", "numberValue": 0.5}]}"#.utf8)
-        let tar = tarEntry(name: name, data: metrics) + [UInt8](repeating: 0, count: 1024)
-        try Data(tar).write(to: URL(fileURLWithPath: work + "/evil.tar"))
-        #expect(try Shell.run("gzip -n evil.tar && mv evil.tar.gz evil.tgz", in: work) == 0)
-        let before = tree(folder.path)
+        try withTemporaryFolder { folder in
+            let work = folder.file("work")
+            try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+            let absolute = FileManager.default.temporaryDirectory
+                .appendingPathComponent("kfpm-escape-\(UUID().uuidString).json").path
+            let name = entryName == "ABSOLUTE" ? absolute : entryName
+            let metrics = Array(#"{"metrics": [{"name": "accuracy", "numberValue": 0.5}]}"#.utf8)
+            let tar = tarEntry(name: name, data: metrics) + [UInt8](repeating: 0, count: 1024)
+            try Data(tar).write(to: URL(fileURLWithPath: work + "/evil.tar"))
+            #expect(try Shell.run("gzip -n evil.tar && mv evil.tar.gz evil.tgz", in: work) == 0)
+            let before = tree(folder.path)
 
-        let result = try KFPMBinary.run(["ingest", "r", "evil.tgz"], in: work)
-        // Read in memory like any archive: the entry's name is only a name.
-        #expect(result.status == 0, "\(result.stderr)")
-        let show = try KFPMBinary.run(["show", "r", "--format", "json"], in: work)
-        #expect(show.stdout.contains("\"accuracy\"") && show.stdout.contains("\"kfp-v1-artifact\""), "\(show.stdout)")
-        // Nothing appeared outside the store's own files, and nothing at the absolute path.
-        let added = Set(tree(folder.path)).subtracting(before)
-        #expect(added.allSatisfy { $0.hasPrefix("work/kfpm.db") }, "\(added)")
-        #expect(!FileManager.default.fileExists(atPath: absolute))
-        #expect(!FileManager.default.fileExists(atPath: folder.file("escaped.json")))
-        let parent = (folder.path as NSString).deletingLastPathComponent
-        #expect(!FileManager.default.fileExists(atPath: parent + "/escaped-twice.json"))
+            let result = try KFPMBinary.run(["ingest", "r", "evil.tgz"], in: work)
+            // Read in memory like any archive: the entry's name is only a name.
+            #expect(result.status == 0, "\(result.stderr)")
+            let show = try KFPMBinary.run(["show", "r", "--format", "json"], in: work)
+            #expect(show.stdout.contains("\"accuracy\"") && show.stdout.contains("\"kfp-v1-artifact\""), "\(show.stdout)")
+            // Nothing appeared outside the store's own files, and nothing at the absolute path.
+            let added = Set(tree(folder.path)).subtracting(before)
+            #expect(added.allSatisfy { $0.hasPrefix("work/kfpm.db") }, "\(added)")
+            #expect(!FileManager.default.fileExists(atPath: absolute))
+            #expect(!FileManager.default.fileExists(atPath: folder.file("escaped.json")))
+            let parent = (folder.path as NSString).deletingLastPathComponent
+            #expect(!FileManager.default.fileExists(atPath: parent + "/escaped-twice.json"))
+        }
     }
 
     // MARK: - Permissions
 
     @Test(arguments: [("077", 0o600), ("022", 0o644), ("027", 0o640)])
     func aNewStoreHonoursTheUmask(_ umask: String, _ mode: Int) throws {
-        let folder = try TemporaryFolder()
-        defer { folder.remove() }
-        let script = "umask \(umask); exec \"$KFPM\" ingest r \"$FIXTURE\" --store store.db >/dev/null"
-        let status = try Shell.run(
-            script, in: folder.path, environment: ["FIXTURE": Fixtures.path("kfp-v1/accuracy.json")])
-        #expect(status == 0)
-        let files = ["store.db", "store.db-wal", "store.db-shm"].filter {
-            FileManager.default.fileExists(atPath: folder.file($0))
+        try withTemporaryFolder { folder in
+            let script = "umask \(umask); exec \"$KFPM\" ingest r \"$FIXTURE\" --store store.db >/dev/null"
+            let status = try Shell.run(
+                script, in: folder.path, environment: ["FIXTURE": Fixtures.path("kfp-v1/accuracy.json")])
+            #expect(status == 0)
+            let files = ["store.db", "store.db-wal", "store.db-shm"].filter {
+                FileManager.default.fileExists(atPath: folder.file($0))
+            }
+            for file in files {
+                let attributes = try FileManager.default.attributesOfItem(atPath: folder.file(file))
+                let permissions = try #require(attributes[.posixPermissions] as? Int)
+                #expect(permissions == mode, "\(file) with umask \(umask): \(String(permissions, radix: 8))")
+            }
+            #expect(FileManager.default.fileExists(atPath: folder.file("store.db")))
         }
-        for file in files {
-            let attributes = try FileManager.default.attributesOfItem(atPath: folder.file(file))
-            let permissions = try #require(attributes[.posixPermissions] as? Int)
-            #expect(permissions == mode, "\(file) with umask \(umask): \(String(permissions, radix: 8))")
-        }
-        #expect(FileManager.default.fileExists(atPath: folder.file("store.db")))
     }
 }

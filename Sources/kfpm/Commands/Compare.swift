@@ -1,5 +1,8 @@
 import ArgumentParser
-import KFPMetrics
+import KFPModel
+import KFPRender
+import KFPReports
+import KFPStore
 
 extension KFPM {
     /// `kfpm compare BASELINE RUN...`: every metric of a baseline against other runs.
@@ -26,19 +29,19 @@ extension KFPM {
         var onlyChanged = false
 
         @OptionGroup var directions: DirectionOptions
-        @OptionGroup var output: OutputOptions
+        @OptionGroup var output: OutputOptions<Comparison>
 
         func validate() throws {
             guard !runs.isEmpty else { throw ValidationError("name at least one run to compare with the baseline") }
         }
 
         func run() throws {
-            let store = try storeOptions.open(create: false)
+            let store = try storeOptions.open(.read)
             let stored = try ([baseline] + runs).map { name throws(StoreError) in
                 try RunReference.resolve(name, defaultExperiment: storeOptions.experimentName, in: store)
             }
             let comparison = Comparison(runs: stored, directions: directions.policy, onlyChanged: onlyChanged)
-            Console.output(output.renderer.render(comparison))
+            Console.output(output.render(comparison))
         }
     }
 }

@@ -1,5 +1,8 @@
 import ArgumentParser
-import KFPMetrics
+import KFPModel
+import KFPRender
+import KFPReports
+import KFPStore
 
 extension KFPM {
     /// `kfpm experiments`: every experiment in the store.
@@ -8,12 +11,12 @@ extension KFPM {
             abstract: "List the experiments in the store with their run counts."
         )
 
-        @OptionGroup var storeOptions: StoreOptions
-        @OptionGroup var output: OutputOptions
+        @OptionGroup var storeOption: StoreOption
+        @OptionGroup var output: OutputOptions<ExperimentList>
 
         func run() throws {
-            let store = try storeOptions.open(create: false)
-            Console.output(output.renderer.render(try store.experimentSummaries()))
+            let store = try storeOption.open(.read)
+            Console.output(output.render(ExperimentList(try store.experimentSummaries())))
         }
     }
 }

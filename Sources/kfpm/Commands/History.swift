@@ -1,5 +1,8 @@
 import ArgumentParser
-import KFPMetrics
+import KFPModel
+import KFPRender
+import KFPReports
+import KFPStore
 
 extension KFPM {
     /// `kfpm history METRIC`: one metric over the runs of an experiment.
@@ -16,17 +19,17 @@ extension KFPM {
         @Option(name: .long, help: "Only the latest N runs that have the metric (0 for all).")
         var last: Int = 50
 
-        @OptionGroup var output: OutputOptions
+        @OptionGroup var output: OutputOptions<MetricHistory>
 
         func validate() throws {
             guard last >= 0 else { throw ValidationError("--last must be 0 or more") }
         }
 
         func run() throws {
-            let store = try storeOptions.open(create: false)
+            let store = try storeOptions.open(.read)
             let points = try store.history(
                 experiment: storeOptions.experimentName, metric: metric, limit: last == 0 ? nil : last)
-            Console.output(output.renderer.render(MetricHistory(experiment: storeOptions.experimentName, metric: metric, points: points)))
+            Console.output(output.render(MetricHistory(experiment: storeOptions.experimentName, metric: metric, points: points)))
         }
     }
 }

@@ -1,6 +1,6 @@
 import ArgumentParser
-import Foundation
 import KFPMetrics
+import KFPStore
 
 extension KFPM {
     /// `kfpm import DIR`: a whole tree of runs in one transaction.
@@ -17,8 +17,7 @@ extension KFPM {
                 """
         )
 
-        @Option(name: .long, help: "The store file. Default: $KFPM_STORE, else kfpm.db in the working directory.")
-        var store: String?
+        @OptionGroup var storeOption: StoreOption
 
         @Option(name: [.short, .long], help: "Treat the folders in DIR as the runs of this experiment.")
         var experiment: String?
@@ -36,11 +35,10 @@ extension KFPM {
 
         func run() throws {
             let labels = try parseLabels(label, option: "--label")
-            let storeOptions = StoreOptions(store: store, experiment: nil)
             let request = ImportRequest(
                 root: folder, experiment: experiment, labels: labels, replace: replace, options: readOptions.options)
             let result = try Importer.run(request) { () throws(StoreError) -> any MetricsStore in
-                try storeOptions.open(create: true)
+                try storeOption.open(.write)
             }
             for diagnostic in result.diagnostics { Console.diagnostic(diagnostic.description) }
             if result.omittedDiagnostics > 0 {

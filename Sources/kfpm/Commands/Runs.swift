@@ -1,5 +1,8 @@
 import ArgumentParser
-import KFPMetrics
+import KFPModel
+import KFPRender
+import KFPReports
+import KFPStore
 
 extension KFPM {
     /// `kfpm runs`: the runs of an experiment with their top metrics as columns.
@@ -38,7 +41,7 @@ extension KFPM {
         var limit: Int = 50
 
         @OptionGroup var directions: DirectionOptions
-        @OptionGroup var output: OutputOptions
+        @OptionGroup var output: OutputOptions<RunList>
 
         func validate() throws {
             guard MetricColumns(parsing: metrics) != nil else {
@@ -52,7 +55,7 @@ extension KFPM {
         func run() throws {
             let filter = try parseLabels(`where`, option: "--where")
             let ascending = asc || (!desc && sortBy.map { directions.policy.direction(of: $0) == .lowerIsBetter } == true)
-            let store = try storeOptions.open(create: false)
+            let store = try storeOptions.open(.read)
             let page = try store.runs(
                 RunQuery(
                     experiment: storeOptions.experimentName, labels: filter, sortMetric: sortBy, ascending: ascending,
@@ -60,7 +63,7 @@ extension KFPM {
             let list = RunList(
                 experiment: storeOptions.experimentName, page: page,
                 columns: MetricColumns(parsing: metrics) ?? .top(2), showLabels: labels)
-            Console.output(output.renderer.render(list))
+            Console.output(output.render(list))
             if page.runs.count < page.totalMatching {
                 Console.diagnostic("kfpm: showing \(page.runs.count) of \(page.totalMatching) runs; --limit 0 shows all")
             }

@@ -1,5 +1,8 @@
 import ArgumentParser
-import KFPMetrics
+import KFPModel
+import KFPRender
+import KFPReports
+import KFPStore
 
 extension KFPM {
     /// `kfpm show RUN`: one run's labels and every metric.
@@ -13,12 +16,12 @@ extension KFPM {
         @Argument(help: ArgumentHelp("The run's name.", valueName: "run"))
         var runName: String
 
-        @OptionGroup var output: OutputOptions
+        @OptionGroup var output: OutputOptions<StoredRun>
 
         func run() throws {
-            let store = try storeOptions.open(create: false)
+            let store = try storeOptions.open(.read)
             let stored = try store.run(experiment: storeOptions.experimentName, name: runName)
-            Console.output(output.renderer.render(stored))
+            Console.output(output.render(stored))
         }
     }
 }

@@ -1,5 +1,8 @@
 import ArgumentParser
-import KFPMetrics
+import KFPModel
+import KFPRender
+import KFPReports
+import KFPStore
 
 extension KFPM {
     /// `kfpm top`: the metrics of an experiment, most prevalent first.
@@ -14,19 +17,19 @@ extension KFPM {
         var n: Int = 20
 
         @OptionGroup var directions: DirectionOptions
-        @OptionGroup var output: OutputOptions
+        @OptionGroup var output: OutputOptions<TopMetrics>
 
         func validate() throws {
             guard n >= 0 else { throw ValidationError("-n must be 0 or more") }
         }
 
         func run() throws {
-            let store = try storeOptions.open(create: false)
+            let store = try storeOptions.open(.read)
             let statistics = try store.metricStatistics(experiment: storeOptions.experimentName)
             let top = TopMetrics(
                 experiment: storeOptions.experimentName, statistics: statistics, directions: directions.policy,
                 limit: n == 0 ? nil : n)
-            Console.output(output.renderer.render(top))
+            Console.output(output.render(top))
         }
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import KFPIngest
 import KFPMetrics
 
 extension KFPM {
@@ -24,24 +25,15 @@ extension KFPM {
         func run() throws {
             var options = readOptions.options
             options.kfpRules = kfp
-            let collected = InputCollector.collect(files, limits: options.limits, standardInput: Console.readStandardInput)
-            var diagnostics = collected.diagnostics
-            for input in collected.inputs {
-                let plan = IngestPlanner.plan([input], step: nil, options: options)
-                diagnostics += plan.diagnostics
-                if plan.hasErrors {
-                    continue
-                }
-                if let source = plan.sources.first {
-                    Console.output("\(input.path): ok, \(source.inputFormat.title), \(source.metricCount) metrics\n")
-                }
+            let result = Validator.validate(files, options: options, standardInput: Console.readStandardInput)
+            for passed in result.passed {
+                Console.output("\(passed.path): ok, \(passed.format.title), \(passed.metricCount) metrics\n")
             }
-            for diagnostic in diagnostics { Console.diagnostic(diagnostic.description) }
-            let errors = diagnostics.filter { $0.severity == .error }
-            if !errors.isEmpty {
-                let files = Set(errors.map(\.file)).count
+            for diagnostic in result.diagnostics { Console.diagnostic(diagnostic.description) }
+            if result.errorCount > 0 {
+                let (errors, inputs) = (result.errorCount, result.inputsWithErrors)
                 throw CommandFailure(
-                    message: "\(errors.count) problem\(errors.count == 1 ? "" : "s") in \(files) input\(files == 1 ? "" : "s")")
+                    message: "\(errors) problem\(errors == 1 ? "" : "s") in \(inputs) input\(inputs == 1 ? "" : "s")")
             }
         }
     }

@@ -1,5 +1,5 @@
 import ArgumentParser
-import KFPMetrics
+import KFPModel
 
 /// `--lower-is-better` / `--higher-is-better`: override the direction inferred from metric names.
 struct DirectionOptions: ParsableArguments {

@@ -1,23 +1,35 @@
 import ArgumentParser
-import KFPMetrics
+import KFPRender
 
-/// `--format` and `--precision`, shared by every read command.
-struct OutputOptions: ParsableArguments {
-    @Option(name: .long, help: "Output format: table, json, csv or markdown.")
+/// `--format` and `--precision`, shared by every command that prints a report of type `R`.
+struct OutputOptions<R: Report>: ParsableArguments {
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Output format: \(R.formats.map(\.rawValue).joined(separator: ", ")).", valueName: "format"))
     var format: OutputFormat = .table
 
     @Option(name: .long, help: "Decimals shown in table and Markdown output (JSON and CSV are always exact).")
     var precision: Int = 3
 
     func validate() throws {
-        guard (0...17).contains(precision) else { throw ValidationError("--precision must be between 0 and 17") }
+        guard R.formats.contains(format) else {
+            throw ValidationError(
+                "--format \(format.rawValue) is not offered here; use \(R.formats.map(\.rawValue).joined(separator: ", "))")
+        }
+        guard RenderOptions.precisions.contains(precision) else {
+            throw ValidationError(
+                "--precision must be between \(RenderOptions.precisions.lowerBound) and \(RenderOptions.precisions.upperBound)")
+        }
     }
 
-    /// The renderer for the chosen format.
-    var renderer: any Renderer {
-        format.renderer(RenderOptions(precision: precision, color: format == .table && Console.colorAllowed))
+    /// The display options: colour only for a table on a terminal.
+    var renderOptions: RenderOptions {
+        RenderOptions(precision: precision, color: format == .table && Console.colorAllowed)
+    }
+
+    /// The report in the chosen format.
+    func render(_ report: R) -> String {
+        format.render(report, options: renderOptions)
     }
 }
-
-extension OutputFormat: ExpressibleByArgument {}
-extension InputFormat: ExpressibleByArgument {}

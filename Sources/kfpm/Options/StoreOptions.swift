@@ -1,27 +1,33 @@
 import ArgumentParser
 import Foundation
-import KFPMetrics
+import KFPStore
 
-/// `--store` and `--experiment`, shared by every command that touches the store.
-struct StoreOptions: ParsableArguments {
-    @Option(name: .long, help: "The store file. Default: $KFPM_STORE, else kfpm.db in the working directory.")
+/// `--store`, shared by every command that touches a store.
+struct StoreOption: ParsableArguments {
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "The store: a file, or a postgresql:// URI. Default: $KFPM_STORE, else kfpm.db in the working directory.",
+            valueName: "location"))
     var store: String?
+
+    /// The store's location after the environment and the default.
+    var location: StoreLocation {
+        StoreLocation(store ?? ProcessInfo.processInfo.environment["KFPM_STORE"].flatMap { $0.isEmpty ? nil : $0 } ?? "kfpm.db")
+    }
+
+    /// Opens the store: for reading (it must exist, and is never created or changed) or for writing.
+    func open(_ access: StoreAccess) throws(StoreError) -> any MetricsStore {
+        try StoreFactory.open(location, for: access)
+    }
+}
+
+/// `--store` and `--experiment`, shared by every command that works in one experiment.
+struct StoreOptions: ParsableArguments {
+    @OptionGroup var storeOption: StoreOption
 
     @Option(name: [.short, .long], help: "The experiment. Default: $KFPM_EXPERIMENT, else Default.")
     var experiment: String?
-
-    init() {}
-
-    /// Options set in code, for commands that take `--store` without `--experiment`.
-    init(store: String?, experiment: String?) {
-        self.store = store
-        self.experiment = experiment
-    }
-
-    /// The store path after the environment and the default.
-    var storePath: String {
-        store ?? ProcessInfo.processInfo.environment["KFPM_STORE"].flatMap { $0.isEmpty ? nil : $0 } ?? "kfpm.db"
-    }
 
     /// The experiment after the environment and the default.
     var experimentName: String {
@@ -29,8 +35,8 @@ struct StoreOptions: ParsableArguments {
             ?? "Default"
     }
 
-    /// Opens the store; `create` only for commands that write.
-    func open(create: Bool) throws(StoreError) -> SQLiteMetricsStore {
-        try SQLiteMetricsStore(path: storePath, create: create)
+    /// Opens the store; see `StoreOption.open`.
+    func open(_ access: StoreAccess) throws(StoreError) -> any MetricsStore {
+        try storeOption.open(access)
     }
 }

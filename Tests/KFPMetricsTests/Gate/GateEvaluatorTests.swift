@@ -1,17 +1,15 @@
 import Foundation
 import Testing
 
+@testable import KFPIngest
 @testable import KFPMetrics
+@testable import KFPModel
+@testable import KFPRender
+@testable import KFPReports
+@testable import KFPStore
 
 /// The gate's decisions, table-driven: every rule kind, direction, pp vs %, window noise, missing/new/NaN.
 struct GateEvaluatorTests {
-    private static func run(_ name: String, _ metrics: [(String, Double, MetricFormat)], at hour: Double = 0) -> StoredRun {
-        StoredRun(
-            experiment: "e", name: name, labels: [],
-            metrics: metrics.map { Metric(name: $0.0, value: $0.1, format: $0.2) }.sorted { $0.name < $1.name },
-            sources: [], createdAt: Date(timeIntervalSince1970: hour * 3600), ingestedAt: Date(timeIntervalSince1970: hour * 3600))
-    }
-
     private func evaluate(
         _ candidate: StoredRun, _ baseline: [StoredRun], _ rules: [String], window: Bool = false,
         options: GateEvaluator.Options = GateEvaluator.Options(), defaultRule: String? = nil, onMissing: MissingPolicy = .fail
@@ -66,7 +64,7 @@ struct GateEvaluatorTests {
     @Test(arguments: cases)
     func verdicts(_ c: Case) throws {
         let report = try evaluate(
-            Self.run("cand", [(c.metric, c.value, c.format)]), [Self.run("base", [(c.metric, c.base, c.format)])],
+            Build.storedRun("cand", [(c.metric, c.value, c.format)]), [Build.storedRun("base", [(c.metric, c.base, c.format)])],
             ["\(c.metric):\(c.rule)"])
         #expect(report.results.first?.verdict == c.verdict, "\(report.results.first.map { "\($0.verdict): \($0.reason)" } ?? "")")
         #expect(report.passed == (c.verdict != .fail))
@@ -74,7 +72,7 @@ struct GateEvaluatorTests {
 
     @Test func reportNamesMetricValuesChangeAndLimit() throws {
         let report = try evaluate(
-            Self.run("run-42", [("accuracy", 0.90, .percentage)]), [Self.run("run-41", [("accuracy", 0.92, .percentage)])],
+            Build.storedRun("run-42", [("accuracy", 0.90, .percentage)]), [Build.storedRun("run-41", [("accuracy", 0.92, .percentage)])],
             ["accuracy:fail=1pp"])
         let result = try #require(report.results.first)
         #expect(result.verdict == .fail)
@@ -87,8 +85,8 @@ struct GateEvaluatorTests {
     }
 
     @Test func missingMetricsFollowThePolicy() throws {
-        let candidate = Self.run("c", [("a", 1, .raw)])
-        let baseline = [Self.run("b", [("a", 1, .raw), ("gone", 1, .raw)])]
+        let candidate = Build.storedRun("c", [("a", 1, .raw)])
+        let baseline = [Build.storedRun("b", [("a", 1, .raw), ("gone", 1, .raw)])]
         #expect(try evaluate(candidate, baseline, []).results.first { $0.name == "gone" }?.verdict == .missing)
         #expect(try evaluate(candidate, baseline, []).passed == false)
         #expect(try evaluate(candidate, baseline, [], onMissing: .warn).passed == true)
@@ -100,8 +98,8 @@ struct GateEvaluatorTests {
     }
 
     @Test func newMetricsAreReportedAndBoundsStillApply() throws {
-        let candidate = Self.run("c", [("a", 1, .raw), ("fresh", 5, .raw)])
-        let baseline = [Self.run("b", [("a", 1, .raw)])]
+        let candidate = Build.storedRun("c", [("a", 1, .raw), ("fresh", 5, .raw)])
+        let baseline = [Build.storedRun("b", [("a", 1, .raw)])]
         let report = try evaluate(candidate, baseline, [])
         #expect(report.results.first { $0.name == "fresh" }?.verdict == .new)
         #expect(report.passed)
@@ -111,35 +109,35 @@ struct GateEvaluatorTests {
     @Test func windowMedianAndNoise() throws {
         // Ten baseline runs around 0.900 with a spread of a few thousandths.
         let values = [0.900, 0.903, 0.897, 0.901, 0.899, 0.904, 0.896, 0.902, 0.898, 0.900]
-        let window = values.enumerated().map { Self.run("r\($0.offset)", [("accuracy", $0.element, .percentage)]) }
+        let window = values.enumerated().map { Build.storedRun("r\($0.offset)", [("accuracy", $0.element, .percentage)]) }
         #expect(Statistics.median(values) == 0.900)
         let sigma = try #require(Statistics.robustSigma(values))
         #expect(abs(sigma - 1.4826 * 0.002) < 1e-12)
         // 0.3 points down is inside 3σ (≈0.89 points): passes even though it is past a 0.1pp fail limit.
-        let inside = try evaluate(Self.run("c", [("accuracy", 0.897, .percentage)]), window, ["accuracy:sigma=3,fail=0.1pp"], window: true)
+        let inside = try evaluate(Build.storedRun("c", [("accuracy", 0.897, .percentage)]), window, ["accuracy:sigma=3,fail=0.1pp"], window: true)
         #expect(inside.results.first?.verdict == .pass)
         #expect(inside.results.first?.reason.contains("within the window's noise") == true)
         // 1.5 points down is beyond the noise and past the limit: fails.
-        let outside = try evaluate(Self.run("c", [("accuracy", 0.885, .percentage)]), window, ["accuracy:sigma=3,fail=0.1pp"], window: true)
+        let outside = try evaluate(Build.storedRun("c", [("accuracy", 0.885, .percentage)]), window, ["accuracy:sigma=3,fail=0.1pp"], window: true)
         #expect(outside.results.first?.verdict == .fail)
         // Beyond the noise with no other limit: the noise rule alone fails it.
-        let sigmaOnly = try evaluate(Self.run("c", [("accuracy", 0.885, .percentage)]), window, ["accuracy:sigma=3"], window: true)
+        let sigmaOnly = try evaluate(Build.storedRun("c", [("accuracy", 0.885, .percentage)]), window, ["accuracy:sigma=3"], window: true)
         #expect(sigmaOnly.results.first?.verdict == .fail)
         #expect(sigmaOnly.results.first?.windowCount == 10)
         // Beyond the noise but better: improved.
-        let better = try evaluate(Self.run("c", [("accuracy", 0.95, .percentage)]), window, ["accuracy:sigma=3"], window: true)
+        let better = try evaluate(Build.storedRun("c", [("accuracy", 0.95, .percentage)]), window, ["accuracy:sigma=3"], window: true)
         #expect(better.results.first?.verdict == .improved)
     }
 
     @Test func ppOnANonPercentageMetricIsARuleError() {
         #expect(throws: GateEvaluator.RuleMismatch.self) {
-            try evaluate(Self.run("c", [("loss", 1, .raw)]), [Self.run("b", [("loss", 1, .raw)])], ["loss:fail=1pp"])
+            try evaluate(Build.storedRun("c", [("loss", 1, .raw)]), [Build.storedRun("b", [("loss", 1, .raw)])], ["loss:fail=1pp"])
         }
     }
 
     @Test func firstMatchingRuleWinsAndUnusedRulesAreReported() throws {
-        let candidate = Self.run("c", [("accuracy", 0.5, .raw)])
-        let baseline = [Self.run("b", [("accuracy", 0.6, .raw)])]
+        let candidate = Build.storedRun("c", [("accuracy", 0.5, .raw)])
+        let baseline = [Build.storedRun("b", [("accuracy", 0.6, .raw)])]
         let report = try evaluate(candidate, baseline, ["acc*:fail=1", "accuracy:fail=0.01", "nothing:fail=1"])
         #expect(report.results.first?.verdict == .pass)
         #expect(report.unmatchedRules.count == 2)
@@ -150,8 +148,8 @@ struct GateEvaluatorTests {
     }
 
     @Test func defaultRuleCoversUnnamedMetrics() throws {
-        let candidate = Self.run("c", [("a", 0.5, .raw), ("b", 0.5, .raw)])
-        let baseline = [Self.run("p", [("a", 0.6, .raw), ("b", 0.6, .raw)])]
+        let candidate = Build.storedRun("c", [("a", 0.5, .raw), ("b", 0.5, .raw)])
+        let baseline = [Build.storedRun("p", [("a", 0.6, .raw), ("b", 0.6, .raw)])]
         #expect(try evaluate(candidate, baseline, []).passed)  // report only
         let report = try evaluate(candidate, baseline, ["a:fail=1"], defaultRule: "fail=5%")
         #expect(report.results.first { $0.name == "a" }?.verdict == .pass)
@@ -159,7 +157,7 @@ struct GateEvaluatorTests {
     }
 
     @Test func noBaselineChecksBoundsOnlyAndSaysSo() throws {
-        let report = try evaluate(Self.run("c", [("a", 0.5, .raw)]), [], ["a:min=0.6"])
+        let report = try evaluate(Build.storedRun("c", [("a", 0.5, .raw)]), [], ["a:min=0.6"])
         #expect(report.results.first?.verdict == .fail)
         #expect(report.notes.first?.contains("no baseline run found") == true)
     }

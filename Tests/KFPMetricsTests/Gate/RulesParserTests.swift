@@ -1,7 +1,12 @@
 import KFPMTestSupport
 import Testing
 
+@testable import KFPIngest
 @testable import KFPMetrics
+@testable import KFPModel
+@testable import KFPRender
+@testable import KFPReports
+@testable import KFPStore
 
 /// Rules files (YAML and JSON) and inline rules: what they mean, and where they are wrong.
 struct RulesParserTests {

@@ -2,24 +2,29 @@ import Foundation
 import KFPMTestSupport
 import Testing
 
+@testable import KFPIngest
 @testable import KFPMetrics
+@testable import KFPModel
+@testable import KFPRender
+@testable import KFPReports
+@testable import KFPStore
 
 /// The KFP v1 artifact: a gzip'd tar holding exactly one regular file, read in memory only.
 struct ArchiveTests {
     /// Builds a .tgz with the system's tar from a folder prepared by `setUp`, with extra tar arguments.
     private func tgz(_ arguments: [String], setUp: (String) throws -> Void) throws -> [UInt8] {
-        let folder = try TemporaryFolder()
-        defer { folder.remove() }
-        let content = folder.file("content")
-        try FileManager.default.createDirectory(atPath: content, withIntermediateDirectories: true)
-        try setUp(content)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/tar")
-        process.arguments = ["-czf", folder.file("a.tgz"), "-C", content] + arguments
-        try process.run()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
-        return [UInt8](try Data(contentsOf: URL(fileURLWithPath: folder.file("a.tgz"))))
+        try withTemporaryFolder { folder in
+            let content = folder.file("content")
+            try FileManager.default.createDirectory(atPath: content, withIntermediateDirectories: true)
+            try setUp(content)
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/bin/tar")
+            process.arguments = ["-czf", folder.file("a.tgz"), "-C", content] + arguments
+            try process.run()
+            process.waitUntilExit()
+            #expect(process.terminationStatus == 0)
+            return [UInt8](try Data(contentsOf: URL(fileURLWithPath: folder.file("a.tgz"))))
+        }
     }
 
     private let metrics = #"{"metrics":[{"name":"a","numberValue":1}]}"#
@@ -77,14 +82,14 @@ struct ArchiveTests {
 
     /// gzip via the system tool.
     private func gzip(_ bytes: [UInt8]) throws -> [UInt8] {
-        let folder = try TemporaryFolder()
-        defer { folder.remove() }
-        try Data(bytes).write(to: URL(fileURLWithPath: folder.file("x")))
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/gzip")
-        process.arguments = [folder.file("x")]
-        try process.run()
-        process.waitUntilExit()
-        return [UInt8](try Data(contentsOf: URL(fileURLWithPath: folder.file("x.gz"))))
+        try withTemporaryFolder { folder in
+            try Data(bytes).write(to: URL(fileURLWithPath: folder.file("x")))
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/bin/gzip")
+            process.arguments = [folder.file("x")]
+            try process.run()
+            process.waitUntilExit()
+            return [UInt8](try Data(contentsOf: URL(fileURLWithPath: folder.file("x.gz"))))
+        }
     }
 }

@@ -2,7 +2,12 @@ import Foundation
 import KFPMTestSupport
 import Testing
 
+@testable import KFPIngest
 @testable import KFPMetrics
+@testable import KFPModel
+@testable import KFPRender
+@testable import KFPReports
+@testable import KFPStore
 
 /// The readers on hostile input, in process: what the fuzzer and the bad-input corpus found stays fixed.
 struct HostileInputTests {

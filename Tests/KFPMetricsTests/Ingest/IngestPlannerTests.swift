@@ -1,6 +1,11 @@
 import Testing
 
+@testable import KFPIngest
 @testable import KFPMetrics
+@testable import KFPModel
+@testable import KFPRender
+@testable import KFPReports
+@testable import KFPStore
 
 /// Checks across the inputs of one invocation: step prefixes and names given twice.
 struct IngestPlannerTests {

@@ -1,6 +1,11 @@
 import Testing
 
+@testable import KFPIngest
 @testable import KFPMetrics
+@testable import KFPModel
+@testable import KFPRender
+@testable import KFPReports
+@testable import KFPStore
 
 /// The JSON parser: exact numbers, positions, and a clear place for every syntax error.
 struct JSONParserTests {

@@ -1,7 +1,12 @@
 import Foundation
 import Testing
 
+@testable import KFPIngest
 @testable import KFPMetrics
+@testable import KFPModel
+@testable import KFPRender
+@testable import KFPReports
+@testable import KFPStore
 
 /// The format readers and detection, on small inline documents.
 struct ReaderTests {

@@ -2,7 +2,12 @@ import Foundation
 import KFPMTestSupport
 import Testing
 
+@testable import KFPIngest
 @testable import KFPMetrics
+@testable import KFPModel
+@testable import KFPRender
+@testable import KFPReports
+@testable import KFPStore
 
 #if canImport(FoundationXML)
     import FoundationXML
@@ -11,8 +16,8 @@ import Testing
 /// Golden files for the gate report in every format, and the JUnit output read back as XML.
 struct GateRenderTests {
     /// run-42 against run-41 of the golden store under fixtures/gate/rules.yaml.
-    static func report(failOnWarn: Bool = false) throws -> GateReport {
-        let store = try ReadRenderTests.goldenStore()
+    static func report(failOnWarn: Bool = false, backend: StoreBackend = .sqlite) throws -> GateReport {
+        let store = try GoldenStore.make(backend)
         let candidate = try store.run(experiment: "demo", name: "run-42")
         let baseline = try Baseline.find(.latest(Label(key: "branch", value: "main")), for: candidate, in: store)
         let text = String(decoding: try Fixtures.bytes("gate/rules.yaml"), as: UTF8.self)
@@ -23,10 +28,10 @@ struct GateRenderTests {
             options: options)
     }
 
-    @Test(arguments: GateFormat.allCases)
-    func gateMatchesGolden(_ format: GateFormat) throws {
+    @Test(arguments: OutputFormat.checkFormats, StoreBackend.all)
+    func gateMatchesGolden(_ format: OutputFormat, _ backend: StoreBackend) throws {
         let ending = ["table": "table.txt", "markdown": "md", "junit": "junit.xml", "github": "github.txt"][format.rawValue] ?? format.rawValue
-        let text = format.render(try Self.report(), options: RenderOptions())
+        let text = format.render(try Self.report(backend: backend), options: RenderOptions())
         let mismatch = Golden.mismatch(text, file: "gate.\(ending)")
         #expect(mismatch == nil, "\(mismatch ?? "")")
     }
@@ -61,7 +66,7 @@ struct GateRenderTests {
 
     @Test func junitIsWellFormedWithOneTestcasePerMetric() throws {
         let report = try Self.report()
-        let xml = GateFormat.junit.render(report, options: RenderOptions())
+        let xml = OutputFormat.junit.render(report, options: RenderOptions())
         let parser = XMLParser(data: Data(xml.utf8))
         let reader = JUnitReader()
         parser.delegate = reader
@@ -80,17 +85,17 @@ struct GateRenderTests {
                     name: "a<b>&\"c\"\u{01}", format: .raw, direction: .higherIsBetter, verdict: .fail, level: .failure,
                     baseline: nil, candidate: .nan, change: nil, limit: "x", reason: "y]]>", rule: nil)
             ], unmatchedRules: [], notes: [], failOnWarn: false, strict: false)
-        let parser = XMLParser(data: Data(GateFormat.junit.render(report, options: RenderOptions()).utf8))
+        let parser = XMLParser(data: Data(OutputFormat.junit.render(report, options: RenderOptions()).utf8))
         let reader = JUnitReader()
         parser.delegate = reader
         #expect(parser.parse())
         #expect(reader.testcases == ["a<b>&\"c\"\u{FFFD}"])
     }
 
-    @Test func githubCommandsEscapeTheirData() {
+    @Test func githubCommandsEscapeTheirData() throws {
         #expect(GitHubRenderer.escapeData("50%\nx") == "50%25%0Ax")
         #expect(GitHubRenderer.escapeProperty("a:b,c") == "a%3Ab%2Cc")
-        let text = GateFormat.github.render(try! Self.report(), options: RenderOptions())
+        let text = OutputFormat.github.render(try Self.report(), options: RenderOptions())
         #expect(text.contains("::error title=kfpm gate%3A accuracy-score::accuracy-score: fail"))
     }
 }

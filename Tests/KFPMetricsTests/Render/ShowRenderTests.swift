@@ -2,13 +2,18 @@ import Foundation
 import KFPMTestSupport
 import Testing
 
+@testable import KFPIngest
 @testable import KFPMetrics
+@testable import KFPModel
+@testable import KFPRender
+@testable import KFPReports
+@testable import KFPStore
 
 /// Golden files for `kfpm show` in every format, from real fixtures ingested at a fixed time.
 struct ShowRenderTests {
     /// A run built from two real fixtures (KFP v1 with PERCENTAGE, KFP v2 executor output) plus a label.
     static func fixtureRun() throws -> StoredRun {
-        let store = try SQLiteMetricsStore(path: ":memory:", create: true)
+        let store = try StoreBackend.sqlite.make()
         let request = IngestRequest(
             experiment: "demo", run: "run-42",
             paths: [Fixtures.path("kfp-v1/accuracy.json"), Fixtures.path("kfp-v2/executor_output.json")],
@@ -30,7 +35,7 @@ struct ShowRenderTests {
         (OutputFormat.table, "show.table.txt"), (.json, "show.json"), (.csv, "show.csv"), (.markdown, "show.md"),
     ])
     func showMatchesGolden(_ format: OutputFormat, _ golden: String) throws {
-        let text = format.renderer(RenderOptions()).render(try Self.fixtureRun())
+        let text = format.render(try Self.fixtureRun(), options: RenderOptions())
         let mismatch = Golden.mismatch(text, file: golden)
         #expect(mismatch == nil, "\(mismatch ?? "")")
     }
@@ -60,5 +65,14 @@ struct ShowRenderTests {
     @Test func jsonEscapesAndSortsKeys() {
         let text = JSONOutput.object(["b": .number(.infinity), "a": .string("q\"\n\u{01}")]).serialized()
         #expect(text == "{\n  \"a\": \"q\\\"\\n\\u0001\",\n  \"b\": \"Infinity\"\n}\n")
+    }
+
+    @Test func barsAndSparklines() {
+        #expect(Blocks.bar(1) == "████████")
+        #expect(Blocks.bar(0) == "        ")
+        #expect(Blocks.bar(0.5) == "████    ")
+        #expect(Blocks.bar(1.0 / 16) == "▌       ")
+        #expect(Blocks.sparkline([1, 2, 3, .nan, 8]) == "▁▂▃ █")
+        #expect(Blocks.sparkline([2, 2]) == "▄▄")
     }
 }

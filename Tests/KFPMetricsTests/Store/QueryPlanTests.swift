@@ -2,7 +2,12 @@ import Foundation
 import KFPMTestSupport
 import Testing
 
+@testable import KFPIngest
 @testable import KFPMetrics
+@testable import KFPModel
+@testable import KFPRender
+@testable import KFPReports
+@testable import KFPStore
 
 /// `show` and `compare` read a run through indexes only: no statement scans the metric table, whatever its size.
 struct QueryPlanTests {
@@ -14,21 +19,21 @@ struct QueryPlanTests {
     }
 
     @Test func runReadsAndHistoryAreIndexBacked() throws {
-        let folder = try TemporaryFolder()
-        defer { folder.remove() }
-        _ = try SQLiteMetricsStore(path: folder.file("s.db"), create: true)
-        let db = try SQLiteDatabase(path: folder.file("s.db"), mode: .readWrite)
-        for sql in SQLiteMetricsStore.RunStatements.all + [SQLiteMetricsStore.historyStatement] {
-            let lines = try plan(sql, in: db)
-            #expect(!lines.isEmpty)
-            for line in lines {
-                // "SCAN <table>" without an index reads every row; SEARCH and covering-index scans do not.
-                let fullScan = line.hasPrefix("SCAN ") && !line.contains("INDEX")
-                #expect(!fullScan, "\(sql)\n→ \(line)")
+        try withTemporaryFolder { folder in
+            _ = try SQLiteStore(path: folder.file("s.db"), create: true)
+            let db = try SQLiteDatabase(path: folder.file("s.db"), mode: .readWrite)
+            for sql in SQLiteStore.RunStatements.all + [SQLiteStore.historyStatement] {
+                let lines = try plan(sql, in: db)
+                #expect(!lines.isEmpty)
+                for line in lines {
+                    // "SCAN <table>" without an index reads every row; SEARCH and covering-index scans do not.
+                    let fullScan = line.hasPrefix("SCAN ") && !line.contains("INDEX")
+                    #expect(!fullScan, "\(sql)\n→ \(line)")
+                }
             }
+            // The metric rows of one run come by primary key.
+            #expect(try plan(SQLiteStore.RunStatements.metrics, in: db).contains { $0.hasPrefix("SEARCH m USING PRIMARY KEY (run_id=?)") })
+            #expect(try plan(SQLiteStore.historyStatement, in: db).contains { $0.contains("USING") && $0.contains("metric_by_name") || $0.contains("PRIMARY KEY") })
         }
-        // The metric rows of one run come by primary key.
-        #expect(try plan(SQLiteMetricsStore.RunStatements.metrics, in: db).contains { $0.hasPrefix("SEARCH m USING PRIMARY KEY (run_id=?)") })
-        #expect(try plan(SQLiteMetricsStore.historyStatement, in: db).contains { $0.contains("USING") && $0.contains("metric_by_name") || $0.contains("PRIMARY KEY") })
     }
 }

@@ -15,23 +15,23 @@ struct SQLBindingTests {
     /// The reviewed splices. Anything else interpolated into SQL fails the test.
     static let allowList: [Allowed] = [
         Allowed(
-            file: "SQLiteMetricsStore.swift", expression: "filter",
+            file: "SQLiteStore.swift", expression: "filter",
             reason: "built only from the fixed fragments 'r.experiment_id = ?', ' AND r.id IN (SELECT … key = ? AND "
                 + "value = ?)' and ' AND (r.created_at, r.id) < (SELECT … name = ?)'; every value is bound"),
         Allowed(
-            file: "SQLiteMetricsStore.swift", expression: "order",
+            file: "SQLiteStore.swift", expression: "order",
             reason: "the keyword ASC or DESC, chosen by a Bool"),
         Allowed(
-            file: "SQLiteMetricsStore.swift", expression: "newestFirst",
+            file: "SQLiteStore.swift", expression: "newestFirst",
             reason: "a constant ORDER BY … LIMIT ? clause; the limit is bound"),
         Allowed(
-            file: "SQLite.swift", expression: "name",
+            file: "SQLiteDatabase.swift", expression: "name",
             reason: "a pragma name (pragmaInteger), which SQL cannot bind; checked to be letters and underscores"),
         Allowed(
-            file: "Migrations.swift", expression: "applicationID",
+            file: "SQLiteMigrations.swift", expression: "applicationID",
             reason: "an integer constant; PRAGMA application_id takes no bound parameter"),
         Allowed(
-            file: "Migrations.swift", expression: "latest",
+            file: "SQLiteMigrations.swift", expression: "latest",
             reason: "the number of migrations, an integer; PRAGMA user_version takes no bound parameter"),
     ]
 

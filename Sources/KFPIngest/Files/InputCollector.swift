@@ -1,0 +1,163 @@
+import Foundation
+import KFPModel
+
+/// One input to read: where it came from, its bytes, and the folder below a given folder it was found in.
+package struct InputFile: Sendable {
+    /// The path as given, the file's path below a given folder, or `-` for standard input.
+    package var path: String
+    /// The folder path (relative to a folder named on the command line) that becomes the step; empty otherwise.
+    package var folder: String
+    package var bytes: [UInt8]
+    /// True when found by walking a folder; such a file that is no metrics file is skipped with a note.
+    package var foundInFolder: Bool
+}
+
+/// Turns command-line paths into inputs: files, `-` for standard input, and folders walked for metrics files.
+package enum InputCollector {
+    /// The names a folder walk takes as metrics files.
+    static func looksLikeMetricsFile(_ name: String) -> Bool {
+        !name.hasPrefix(".") && (name.hasSuffix(".json") || name.hasSuffix(".tgz") || name.hasSuffix(".tar.gz"))
+    }
+
+    /// Reads every path; problems (missing, unreadable, too large, not a regular file) come back as diagnostics.
+    package static func collect(
+        _ paths: [String], limits: InputLimits, standardInput: () throws -> [UInt8]
+    ) -> (inputs: [InputFile], diagnostics: [Diagnostic]) {
+        var inputs: [InputFile] = []
+        var diagnostics: [Diagnostic] = []
+        var stdinUsed = false
+        for path in paths {
+            if path == "-" {
+                guard !stdinUsed else {
+                    diagnostics.append(Diagnostic(.error, file: "-", message: "standard input named twice", rule: "input"))
+                    continue
+                }
+                stdinUsed = true
+                do {
+                    let bytes = try standardInput()
+                    if bytes.count > limits.maxFileBytes {
+                        diagnostics.append(tooLarge("-", limits))
+                    } else {
+                        inputs.append(InputFile(path: "-", folder: "", bytes: bytes, foundInFolder: false))
+                    }
+                } catch {
+                    diagnostics.append(Diagnostic(.error, file: "-", message: "cannot read standard input: \(error)", rule: "input"))
+                }
+                continue
+            }
+            var isFolder: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else {
+                diagnostics.append(Diagnostic(.error, file: path, message: "no such file or folder", rule: "input"))
+                continue
+            }
+            if isFolder.boolValue {
+                walk(folder: path, limits: limits, into: &inputs, diagnostics: &diagnostics)
+            } else {
+                switch readFile(path, limits: limits) {
+                case .success(let bytes):
+                    inputs.append(InputFile(path: path, folder: "", bytes: bytes, foundInFolder: false))
+                case .failure(let diagnostic):
+                    diagnostics.append(diagnostic)
+                }
+            }
+        }
+        return (inputs, diagnostics)
+    }
+
+    private static func tooLarge(_ path: String, _ limits: InputLimits) -> Diagnostic {
+        Diagnostic(
+            .error, file: path,
+            message: "the file is larger than \(limits.maxFileBytes) bytes; raise the limit with --max-file-bytes",
+            rule: "input-size")
+    }
+
+    /// Reads a regular file, refusing FIFOs, devices and files over the size cap before reading them.
+    private static func readFile(_ path: String, limits: InputLimits) -> Result<[UInt8], Diagnostic> {
+        var info = stat()
+        guard stat(path, &info) == 0 else {
+            return .failure(Diagnostic(.error, file: path, message: "cannot read: \(String(cString: strerror(errno)))", rule: "input"))
+        }
+        guard info.st_mode & S_IFMT == S_IFREG else {
+            return .failure(
+                Diagnostic(.error, file: path, message: "not a regular file (a FIFO, socket or device)", rule: "input"))
+        }
+        guard Int(info.st_size) <= limits.maxFileBytes else { return .failure(tooLarge(path, limits)) }
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else {
+            return .failure(Diagnostic(.error, file: path, message: "cannot open: \(String(cString: strerror(errno)))", rule: "input"))
+        }
+        defer { close(descriptor) }
+        // Read up to one byte past the cap, so that a file that grew since `stat` is still refused.
+        var bytes = [UInt8](repeating: 0, count: Int(info.st_size) + 1)
+        var count = 0
+        while true {
+            if count == bytes.count {
+                guard bytes.count <= limits.maxFileBytes else { return .failure(tooLarge(path, limits)) }
+                // `max - count + 1`, not `max + 1 - count`: --max-file-bytes may be Int.max.
+                let room = limits.maxFileBytes - bytes.count + 1
+                bytes.append(contentsOf: repeatElement(0, count: Swift.min(bytes.count, room)))
+            }
+            let read = bytes.withUnsafeMutableBytes { raw in
+                Foundation.read(descriptor, raw.baseAddress.map { $0 + count }, raw.count - count)
+            }
+            if read < 0 {
+                if errno == EINTR { continue }
+                return .failure(Diagnostic(.error, file: path, message: "cannot read: \(String(cString: strerror(errno)))", rule: "input"))
+            }
+            if read == 0 { break }
+            count += read
+        }
+        guard count <= limits.maxFileBytes else { return .failure(tooLarge(path, limits)) }
+        bytes.removeLast(bytes.count - count)
+        return .success(bytes)
+    }
+
+    /// Collects the metrics files below a folder in path order; each file's folder (relative) is its step.
+    private static func walk(
+        folder: String, limits: InputLimits, into inputs: inout [InputFile], diagnostics: inout [Diagnostic]
+    ) {
+        var relatives: [String] = []
+        var unlistable: [Diagnostic] = []
+        listFiles(in: folder, relative: "", into: &relatives, unlistable: &unlistable)
+        diagnostics += unlistable
+        if !unlistable.isEmpty { return }
+        if relatives.isEmpty {
+            diagnostics.append(
+                Diagnostic(
+                    .error, file: folder, message: "the folder holds no metrics files (*.json, *.tgz, *.tar.gz)",
+                    rule: "input"))
+        }
+        for relative in relatives.sorted() {
+            let shown = FolderListing.join(folder, relative)
+            switch readFile(shown, limits: limits) {
+            case .success(let bytes):
+                let step = relative.split(separator: "/").dropLast().joined(separator: "/")
+                inputs.append(InputFile(path: shown, folder: step, bytes: bytes, foundInFolder: true))
+            case .failure(let diagnostic):
+                diagnostics.append(diagnostic)
+            }
+        }
+    }
+
+    /// Adds the metrics files below `folder` (paths relative to the walk's start), skipping hidden entries and
+    /// following no links to folders. A folder that cannot be listed is an error: a folder skipped in silence
+    /// would store part of an invocation.
+    private static func listFiles(
+        in folder: String, relative: String, into files: inout [String], unlistable: inout [Diagnostic]
+    ) {
+        switch FolderListing.entries(of: folder, followingLinks: false) {
+        case .failure(let failure):
+            unlistable.append(
+                Diagnostic(.error, file: folder, message: "cannot list the folder: \(failure.reason)", rule: "input"))
+        case .success(let entries):
+            for entry in entries {
+                let child = relative.isEmpty ? entry.name : relative + "/" + entry.name
+                if entry.isFolder {
+                    listFiles(in: FolderListing.join(folder, entry.name), relative: child, into: &files, unlistable: &unlistable)
+                } else if looksLikeMetricsFile(entry.name) {
+                    files.append(child)
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,90 @@
+import Foundation
+import KFPIngest
+import KFPModel
+import KFPStore
+
+/// What `kfpm ingest` was asked to do, free of any command-line parsing.
+package struct IngestRequest: Sendable {
+    package var experiment: String
+    package var run: String
+    /// Files, folders, or `-` for standard input.
+    package var paths: [String]
+    /// `--step`: a prefix for every metric name.
+    package var step: String?
+    package var labels: [Label]
+    package var replace: Bool
+    package var options: ReadOptions
+    package var time: Date
+
+    package init(
+        experiment: String, run: String, paths: [String], step: String? = nil, labels: [Label] = [],
+        replace: Bool = false, options: ReadOptions = ReadOptions(), time: Date = Date()
+    ) {
+        self.experiment = experiment
+        self.run = run
+        self.paths = paths
+        self.step = step
+        self.labels = labels
+        self.replace = replace
+        self.options = options
+        self.time = time
+    }
+}
+
+/// What an ingest found and did.
+package struct IngestResult: Sendable {
+    /// Every diagnostic of every input.
+    package var diagnostics: [Diagnostic]
+    /// What the store did; nil when the inputs had errors and nothing was stored.
+    package var outcome: IngestOutcome?
+    /// The formats read, one per stored source.
+    package var sources: [MetricsSource]
+}
+
+/// Reads, checks and stores one run: the whole `kfpm ingest` without the command line.
+package enum Ingestor {
+    /// Reads every input and checks it; only when nothing is wrong does it open the store (creating it when
+    /// missing) and store the run in one transaction. Inputs with errors leave the store untouched.
+    package static func ingest(
+        _ request: IngestRequest, openStore: () throws(StoreError) -> any MetricsStore,
+        standardInput: () throws -> [UInt8]
+    ) throws(StoreError) -> IngestResult {
+        var diagnostics = namingProblems(request)
+        let collected = InputCollector.collect(request.paths, limits: request.options.limits, standardInput: standardInput)
+        diagnostics += collected.diagnostics
+        let plan = IngestPlanner.plan(collected.inputs, step: request.step, options: request.options)
+        diagnostics += plan.diagnostics
+        if diagnostics.contains(where: { $0.severity == .error }) {
+            return IngestResult(diagnostics: diagnostics, outcome: nil, sources: [])
+        }
+        let store = try openStore()
+        let outcome = try store.ingest(
+            RunIngest(
+                experiment: request.experiment, run: request.run, labels: request.labels, metrics: plan.metrics,
+                sources: plan.sources, time: request.time),
+            replace: request.replace)
+        return IngestResult(diagnostics: diagnostics, outcome: outcome, sources: plan.sources)
+    }
+
+    /// Checks run, experiment, step and label names: non-empty, no control characters, labels unique.
+    static func namingProblems(_ request: IngestRequest) -> [Diagnostic] {
+        var problems: [Diagnostic] = []
+        func check(_ value: String, _ what: String) {
+            if value.isEmpty {
+                problems.append(Diagnostic(.error, file: "arguments", message: "the \(what) is empty", rule: "naming"))
+            } else if value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+                problems.append(
+                    Diagnostic(.error, file: "arguments", message: "the \(what) contains control characters", rule: "naming"))
+            }
+        }
+        check(request.run, "run name")
+        check(request.experiment, "experiment name")
+        if let step = request.step { check(step, "step") }
+        var keys = Set<String>()
+        for label in request.labels where !keys.insert(label.key).inserted {
+            problems.append(
+                Diagnostic(.error, file: "arguments", message: "label '\(label.key)' is given twice", rule: "naming"))
+        }
+        return problems
+    }
+}

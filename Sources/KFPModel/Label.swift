@@ -1,0 +1,32 @@
+/// A label of a run, such as `branch=main`.
+package struct Label: Sendable, Hashable, Comparable {
+    package var key: String
+    package var value: String
+
+    package init(key: String, value: String) {
+        self.key = key
+        self.value = value
+    }
+
+    /// Parses `KEY=VALUE`; the key must be non-empty and the first `=` separates the two.
+    package init(parsing text: String) throws(LabelError) {
+        guard let equals = text.firstIndex(of: "=") else { throw LabelError(text: text, reason: "expected KEY=VALUE") }
+        let key = String(text[..<equals])
+        guard !key.isEmpty else { throw LabelError(text: text, reason: "the key is empty") }
+        guard key.allSatisfy({ !$0.isWhitespace && !$0.isNewline }) else {
+            throw LabelError(text: text, reason: "the key contains white space")
+        }
+        self.init(key: key, value: String(text[text.index(after: equals)...]))
+    }
+
+    package static func < (lhs: Label, rhs: Label) -> Bool {
+        (lhs.key, lhs.value) < (rhs.key, rhs.value)
+    }
+}
+
+/// A `--label` argument that is not `KEY=VALUE`.
+package struct LabelError: Error, Sendable, CustomStringConvertible {
+    package var text: String
+    package var reason: String
+    package var description: String { "invalid label '\(text)': \(reason)" }
+}

@@ -1,0 +1,90 @@
+import Foundation
+
+/// Where one file of an ingest came from, kept with the run.
+package struct MetricsSource: Sendable, Hashable {
+    /// The path as given (or `-` for standard input), or the file's path below a given folder.
+    package var path: String
+    /// The input format it was read as.
+    package var inputFormat: InputFormat
+    /// The step its metrics were filed under; empty when none.
+    package var step: String
+    /// How many metrics it gave.
+    package var metricCount: Int
+
+    package init(path: String, inputFormat: InputFormat, step: String, metricCount: Int) {
+        self.path = path
+        self.inputFormat = inputFormat
+        self.step = step
+        self.metricCount = metricCount
+    }
+}
+
+/// Everything one `kfpm ingest` stores for one run, in one transaction.
+package struct RunIngest: Sendable {
+    package var experiment: String
+    package var run: String
+    package var labels: [Label]
+    package var metrics: [Metric]
+    package var sources: [MetricsSource]
+    /// When the ingest happened.
+    package var time: Date
+    /// When the run itself happened, if known (a KFP v2 local run's folder says); else the ingest time.
+    package var createdAt: Date?
+
+    package init(
+        experiment: String, run: String, labels: [Label], metrics: [Metric], sources: [MetricsSource], time: Date,
+        createdAt: Date? = nil
+    ) {
+        self.experiment = experiment
+        self.run = run
+        self.labels = labels
+        self.metrics = metrics
+        self.sources = sources
+        self.time = time
+        self.createdAt = createdAt
+    }
+}
+
+/// A run as the store holds it.
+package struct StoredRun: Sendable {
+    package var experiment: String
+    package var name: String
+    package var labels: [Label]
+    /// Sorted by name.
+    package var metrics: [Metric]
+    package var sources: [MetricsSource]
+    /// When the run was first ingested.
+    package var createdAt: Date
+    /// When its metrics were last written (a `--replace` moves this, not `createdAt`).
+    package var ingestedAt: Date
+
+    package init(
+        experiment: String, name: String, labels: [Label], metrics: [Metric], sources: [MetricsSource],
+        createdAt: Date, ingestedAt: Date
+    ) {
+        self.experiment = experiment
+        self.name = name
+        self.labels = labels
+        self.metrics = metrics
+        self.sources = sources
+        self.createdAt = createdAt
+        self.ingestedAt = ingestedAt
+    }
+}
+
+extension StoredRun {
+    /// The metric with this name, if the run has it.
+    package func metric(_ name: String) -> Metric? {
+        // Metrics are sorted by name: binary search.
+        var low = 0
+        var high = metrics.count
+        while low < high {
+            let mid = (low + high) / 2
+            if metrics[mid].name < name { low = mid + 1 } else { high = mid }
+        }
+        return low < metrics.count && metrics[low].name == name ? metrics[low] : nil
+    }
+
+    /// The value of a label, if the run has it.
+    package func label(_ key: String) -> String? { labels.first { $0.key == key }?.value }
+}

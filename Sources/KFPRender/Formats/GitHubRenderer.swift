@@ -1,0 +1,22 @@
+import Foundation
+
+/// Renders checks as GitHub Actions workflow commands (`::error`, `::warning`, `::notice`), so that they show as
+/// annotations on the run and the pull request.
+enum GitHubRenderer {
+    /// Escapes a workflow command's message (GitHub's own rules: `%`, CR and LF).
+    static func escapeData(_ text: String) -> String {
+        text.replacingOccurrences(of: "%", with: "%25").replacingOccurrences(of: "\r", with: "%0D")
+            .replacingOccurrences(of: "\n", with: "%0A")
+    }
+
+    /// Escapes a workflow command's property value (also `:` and `,`).
+    static func escapeProperty(_ text: String) -> String {
+        escapeData(text).replacingOccurrences(of: ":", with: "%3A").replacingOccurrences(of: ",", with: "%2C")
+    }
+
+    static func render(_ suite: CheckSuite) -> String {
+        suite.annotations.map {
+            "::\($0.level.rawValue) title=\(escapeProperty($0.title))::\(escapeData($0.message))\n"
+        }.joined()
+    }
+}

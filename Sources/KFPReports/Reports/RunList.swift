@@ -1,0 +1,39 @@
+import KFPModel
+import KFPStore
+
+/// `kfpm runs`: the runs of an experiment with chosen metrics as columns.
+package struct RunList: Sendable {
+    package var experiment: String
+    package var runs: [StoredRun]
+    /// How many runs matched before `--limit`.
+    package var totalMatching: Int
+    /// The metric columns, in order.
+    package var columns: [String]
+    /// Label columns to show, in order; empty unless asked for.
+    package var labelKeys: [String]
+    /// Per column: the min and max of the finite values shown (for the RAW bars).
+    package var ranges: [String: ClosedRange<Double>]
+
+    package init(experiment: String, page: RunPage, columns: MetricColumns, showLabels: Bool) {
+        self.experiment = experiment
+        self.runs = page.runs
+        self.totalMatching = page.totalMatching
+        self.columns = columns.names(for: page.runs)
+        self.labelKeys = showLabels ? Set(page.runs.flatMap { $0.labels.map(\.key) }).sorted() : []
+        var ranges: [String: ClosedRange<Double>] = [:]
+        for column in self.columns {
+            let values = page.runs.compactMap { $0.metric(column)?.value }.filter(\.isFinite)
+            if let low = values.min(), let high = values.max() { ranges[column] = low...high }
+        }
+        self.ranges = ranges
+    }
+
+    /// The fraction (0…1) of a cell's bar, the KFP way: PERCENTAGE values absolute, others relative to the
+    /// min…max of the runs shown; nil when no bar is drawn (no value, not finite, all values equal).
+    package func barFraction(_ metric: Metric, column: String) -> Double? {
+        guard metric.value.isFinite else { return nil }
+        if metric.format == .percentage { return Swift.min(1, Swift.max(0, metric.value)) }
+        guard let range = ranges[column], range.upperBound > range.lowerBound else { return nil }
+        return (metric.value - range.lowerBound) / (range.upperBound - range.lowerBound)
+    }
+}

@@ -1,0 +1,62 @@
+import Foundation
+import KFPModel
+
+/// The one interface every command uses to reach stored metrics, whatever the backend (`StoreLocation` names
+/// one; `StoreFactory` opens it), so that commands never see SQL or a connection.
+package protocol MetricsStore: AnyObject {
+    /// Stores one run in one transaction: all of it or nothing. Re-ingesting identical content changes nothing;
+    /// different content for an existing run is refused unless `replace` is true.
+    func ingest(_ run: RunIngest, replace: Bool) throws(StoreError) -> IngestOutcome
+
+    /// Stores many runs in one transaction, pulling them batch by batch from `next` so that memory does not
+    /// grow with their number. `.abort` from `next` rolls everything back; so does any error.
+    func importRuns(replace: Bool, next: () -> ImportBatch) throws(StoreError) -> ImportSummary
+
+    /// The run with this name in this experiment.
+    func run(experiment: String, name: String) throws(StoreError) -> StoredRun
+
+    /// Every experiment's name, sorted.
+    func experimentNames() throws(StoreError) -> [String]
+
+    /// Every experiment with its run count and time span, sorted by name.
+    func experimentSummaries() throws(StoreError) -> [ExperimentSummary]
+
+    /// The runs of an experiment that a query selects, with all their metrics, in the query's order.
+    func runs(_ query: RunQuery) throws(StoreError) -> RunPage
+
+    /// Every metric of an experiment with its prevalence and statistics, most prevalent first, then by name.
+    func metricStatistics(experiment: String) throws(StoreError) -> [MetricStatistics]
+
+    /// A metric's values over the latest `limit` runs of an experiment that have it, oldest first.
+    func history(experiment: String, metric: String, limit: Int?) throws(StoreError) -> [HistoryPoint]
+}
+
+/// What an ingest did.
+package enum IngestOutcome: Sendable, Equatable {
+    /// A new run with this many metrics.
+    case created(metricCount: Int)
+    /// An existing run's metrics and labels were replaced (`--replace`).
+    case replaced(metricCount: Int, previousCount: Int)
+    /// The run already held exactly this content; nothing was written.
+    case unchanged(metricCount: Int)
+}
+
+/// What an import's producer hands the store next.
+package enum ImportBatch: Sendable {
+    /// More runs to write.
+    case runs([RunIngest])
+    /// No more runs: commit.
+    case end
+    /// The inputs had errors: roll back everything.
+    case abort
+}
+
+/// What an import did.
+package struct ImportSummary: Sendable, Equatable {
+    package var created = 0
+    package var replaced = 0
+    package var unchanged = 0
+    /// Metric rows written.
+    package var metrics = 0
+    package init() {}
+}

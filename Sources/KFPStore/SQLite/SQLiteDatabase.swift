@@ -1,0 +1,214 @@
+import CSQLite
+import Foundation
+
+// MARK: - Errors
+
+/// A failure reported by SQLite, with the statement it came from.
+struct SQLiteError: Error, Sendable, CustomStringConvertible {
+    /// SQLite's primary result code (`SQLITE_BUSY`, `SQLITE_NOTADB`, …).
+    var code: Int32
+    var message: String
+    var sql: String?
+
+    var description: String {
+        sql.map { "\(message) (in: \($0))" } ?? message
+    }
+
+    /// True for a store another process holds locked past the busy timeout.
+    var isBusy: Bool { code == SQLITE_BUSY || code == SQLITE_LOCKED }
+    /// True when the file is not an SQLite database (or is encrypted or corrupt in its header).
+    var isNotADatabase: Bool { code == SQLITE_NOTADB }
+    /// True when the database file is damaged.
+    var isCorrupt: Bool { code == SQLITE_CORRUPT }
+}
+
+// MARK: - Connection
+
+/// A thin wrapper over one SQLite connection: open, prepare, execute, transactions. One error path.
+///
+/// Not thread-safe; a command owns its connection for its lifetime.
+final class SQLiteDatabase {
+    private var handle: OpaquePointer?
+
+    /// How the file is opened.
+    enum Mode: Sendable {
+        /// Read and write, creating the file when missing.
+        case readWriteCreate
+        /// Read and write an existing file.
+        case readWrite
+    }
+
+    /// How long one statement waits for another connection's lock (SQLite's busy handler), in milliseconds.
+    let busyTimeoutMilliseconds: Int32
+    /// How transactions retry when SQLite still reports `SQLITE_BUSY` (see `BusyRetry`).
+    var busyRetry: BusyRetry
+
+    /// Opens a database file (`:memory:` for an in-memory one). Transactions retry on `SQLITE_BUSY` for as long
+    /// as the busy timeout, so that the total wait for a lock stays bounded by it.
+    init(path: String, mode: Mode, busyTimeoutMilliseconds: Int32 = 10_000) throws(SQLiteError) {
+        self.busyTimeoutMilliseconds = busyTimeoutMilliseconds
+        self.busyRetry = BusyRetry(budget: .milliseconds(Int64(busyTimeoutMilliseconds)))
+        var flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX
+        if mode == .readWriteCreate { flags |= SQLITE_OPEN_CREATE }
+        let status = sqlite3_open_v2(path, &handle, flags, nil)
+        guard status == SQLITE_OK else {
+            let message = handle.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open"
+            sqlite3_close_v2(handle)
+            handle = nil
+            throw SQLiteError(code: status & 0xFF, message: message, sql: nil)
+        }
+        sqlite3_extended_result_codes(handle, 0)
+        sqlite3_busy_timeout(handle, busyTimeoutMilliseconds)
+        csqlite_keep_wal_on_close(handle)
+    }
+
+    deinit {
+        sqlite3_close_v2(handle)
+    }
+
+    /// Builds the error for the last failure on this connection.
+    func error(_ status: Int32, sql: String?) -> SQLiteError {
+        SQLiteError(code: status & 0xFF, message: String(cString: sqlite3_errmsg(handle)), sql: sql)
+    }
+
+    /// Runs one or more statements that take no parameters (schema, pragmas).
+    func execute(_ sql: String) throws(SQLiteError) {
+        let status = sqlite3_exec(handle, sql, nil, nil, nil)
+        guard status == SQLITE_OK else { throw error(status, sql: sql) }
+    }
+
+    /// Compiles one statement; values are always bound, never spliced into the SQL text.
+    func prepare(_ sql: String) throws(SQLiteError) -> SQLiteStatement {
+        var statement: OpaquePointer?
+        let status = sqlite3_prepare_v3(handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &statement, nil)
+        guard status == SQLITE_OK, let statement else { throw error(status, sql: sql) }
+        return SQLiteStatement(statement, database: self, sql: sql)
+    }
+
+    /// Whether a transaction is open on this connection.
+    var isInTransaction: Bool { sqlite3_get_autocommit(handle) == 0 }
+
+    // MARK: - Transactions and busy retries
+
+    /// Runs `body` in one write transaction (`BEGIN IMMEDIATE`): committed if it returns, rolled back if it throws.
+    ///
+    /// When another process holds the write lock past SQLite's busy handler, or SQLite reports `SQLITE_BUSY`
+    /// without calling it (WAL recovery, a journal-mode switch), the whole transaction is rolled back and run
+    /// again after a backoff (`busyRetry`), so `body` must only touch the database. Keep it short: the input is
+    /// read and checked before a write transaction starts.
+    func writeTransaction<T>(_ body: () throws -> T) throws -> T {
+        try retryingOnBusy { () throws -> T in
+            try execute("BEGIN IMMEDIATE")
+            return try finishTransaction(body)
+        }
+    }
+
+    /// Runs `body` in one read transaction (`BEGIN DEFERRED`), so that all its statements see one snapshot of
+    /// the store, retrying on `SQLITE_BUSY` as `writeTransaction` does. Inside an open transaction it runs `body`.
+    func readTransaction<T>(_ body: () throws -> T) throws -> T {
+        if isInTransaction { return try body() }
+        return try retryingOnBusy { () throws -> T in
+            try execute("BEGIN DEFERRED")
+            return try finishTransaction(body)
+        }
+    }
+
+    /// Runs `body` in the transaction just begun: commits if it returns, rolls back if it (or the commit) throws.
+    private func finishTransaction<T>(_ body: () throws -> T) throws -> T {
+        do {
+            let result = try body()
+            try execute("COMMIT")
+            return result
+        } catch {
+            if isInTransaction { try? execute("ROLLBACK") }
+            throw error
+        }
+    }
+
+    /// Runs `body`, and runs it again after a backoff while it fails with `SQLITE_BUSY`, until `busyRetry.budget`
+    /// has passed since the first attempt; then the last busy error is thrown. Inside an open transaction `body`
+    /// runs once: the transaction that owns it is the one to retry.
+    func retryingOnBusy<T>(_ body: () throws -> T) throws -> T {
+        if isInTransaction { return try body() }
+        let clock = ContinuousClock()
+        let deadline = clock.now.advanced(by: busyRetry.budget)
+        // SQLite's own busy handler waits at most until the deadline too, so the total wait stays within budget.
+        defer { sqlite3_busy_timeout(handle, busyTimeoutMilliseconds) }
+        var attempt = 0
+        while true {
+            do {
+                let remaining = clock.now.duration(to: deadline).components
+                let milliseconds = max(1, remaining.seconds * 1000 + remaining.attoseconds / 1_000_000_000_000_000)
+                sqlite3_busy_timeout(handle, Int32(min(Int64(busyTimeoutMilliseconds), milliseconds)))
+                return try body()
+            } catch let error as SQLiteError where error.isBusy {
+                let delay = busyRetry.delay(afterAttempt: attempt)
+                guard clock.now.advanced(by: delay) < deadline else { throw error }
+                attempt += 1
+                Thread.sleep(forTimeInterval: delay.timeInterval)
+            }
+        }
+    }
+
+    /// The value of an integer pragma, such as `user_version`. A pragma's name cannot be bound, so it must be
+    /// a plain identifier (letters and underscores), which is checked before it goes into the SQL.
+    func pragmaInteger(_ name: String) throws(SQLiteError) -> Int64 {
+        guard !name.isEmpty, name.allSatisfy({ $0 == "_" || ($0.isASCII && $0.isLetter) }) else {
+            throw SQLiteError(code: SQLITE_MISUSE, message: "not a pragma name: '\(name)'", sql: nil)
+        }
+        let statement = try prepare("PRAGMA \(name)")
+        guard try statement.step() else { return 0 }
+        return statement.int64(at: 0)
+    }
+
+    /// The rowid of the last insert on this connection.
+    var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
+
+    /// Rows changed by the last statement.
+    var changes: Int { Int(sqlite3_changes(handle)) }
+}
+
+// MARK: - Busy retries
+
+/// Exponential backoff with jitter for `SQLITE_BUSY`, bounded in total: how long to wait before each retry of a
+/// transaction that another process kept from starting (or finishing), and for how long to keep trying.
+struct BusyRetry: Sendable {
+    /// The longest total wait, counted from the first attempt; then the busy error stands.
+    var budget: Duration
+    /// The wait before the first retry, before jitter.
+    var initialDelay: Duration
+    /// The longest single wait, before jitter.
+    var maxDelay: Duration
+
+    init(budget: Duration, initialDelay: Duration = .milliseconds(2), maxDelay: Duration = .milliseconds(250)) {
+        self.budget = budget
+        self.initialDelay = initialDelay
+        self.maxDelay = maxDelay
+    }
+
+    /// The nominal wait after `attempt` failed attempts (0-based): `initialDelay` doubled per attempt, capped.
+    func nominalDelay(afterAttempt attempt: Int) -> Duration {
+        var delay = initialDelay
+        for _ in 0..<min(attempt, 30) where delay < maxDelay { delay *= 2 }
+        return min(delay, maxDelay)
+    }
+
+    /// The wait after `attempt` failed attempts: the nominal delay scaled by a random factor in [0.5, 1), so
+    /// that writers that collided once do not collide again in lockstep.
+    func delay<R: RandomNumberGenerator>(afterAttempt attempt: Int, using random: inout R) -> Duration {
+        nominalDelay(afterAttempt: attempt) * Double.random(in: 0.5..<1, using: &random)
+    }
+
+    /// `delay(afterAttempt:using:)` with the system's random numbers.
+    func delay(afterAttempt attempt: Int) -> Duration {
+        var random = SystemRandomNumberGenerator()
+        return delay(afterAttempt: attempt, using: &random)
+    }
+}
+
+extension Duration {
+    /// The duration in seconds, as `Thread.sleep` takes it.
+    fileprivate var timeInterval: Double {
+        Double(components.seconds) + Double(components.attoseconds) / 1e18
+    }
+}

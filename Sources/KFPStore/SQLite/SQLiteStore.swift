@@ -1,0 +1,332 @@
+import CSQLite
+import Foundation
+import KFPModel
+
+/// The embedded store: one SQLite file in WAL mode, foreign keys on, a busy timeout, numbered migrations.
+/// Thrown inside an import's transaction to roll it back.
+private struct ImportAborted: Error {}
+
+final class SQLiteStore: MetricsStore {
+    /// The path it was opened with, for messages.
+    let path: String
+    let database: SQLiteDatabase
+    /// Statements prepared once per connection and reused (a gate reads twenty runs).
+    private var statements: [String: SQLiteStatement] = [:]
+
+    /// A prepared statement for `sql`, compiled on first use.
+    private func cached(_ sql: String) throws -> SQLiteStatement {
+        if let statement = statements[sql] { return statement }
+        let statement = try database.prepare(sql)
+        statements[sql] = statement
+        return statement
+    }
+
+    /// Opens the store at `path`. With `create`, a missing file becomes a new store; without, it is an error
+    /// (read commands never create a store). Waiting for another process's lock is bounded by
+    /// `busyTimeoutMilliseconds` per transaction, retries included; past it comes `StoreError.busy`.
+    init(path: String, create: Bool, busyTimeoutMilliseconds: Int32 = 10_000) throws(StoreError) {
+        self.path = path
+        if !create && path != ":memory:" && !FileManager.default.fileExists(atPath: path) {
+            throw .notFound(store: path)
+        }
+        do {
+            database = try SQLiteDatabase(
+                path: path, mode: create ? .readWriteCreate : .readWrite, busyTimeoutMilliseconds: busyTimeoutMilliseconds)
+        } catch {
+            throw Self.storeError(error, path: path)
+        }
+        try prepare()
+    }
+
+    /// Runs `body`, turning SQLite failures into store errors.
+    func guarded<T>(_ body: () throws -> T) throws(StoreError) -> T {
+        do {
+            return try body()
+        } catch let error as StoreError {
+            throw error
+        } catch is ImportAborted {
+            throw .importAborted
+        } catch let error as SQLiteError {
+            throw Self.storeError(error, path: path)
+        } catch {
+            throw .failure(store: path, detail: "\(error)")
+        }
+    }
+
+    /// Runs a read in one read transaction (one snapshot, however many statements), retried on `SQLITE_BUSY`,
+    /// turning SQLite failures into store errors.
+    private func reading<T>(_ body: () throws -> T) throws(StoreError) -> T {
+        try guarded { try database.readTransaction(body) }
+    }
+
+    // MARK: - Writing
+
+    func ingest(_ ingest: RunIngest, replace: Bool) throws(StoreError) -> IngestOutcome {
+        try guarded {
+            try database.writeTransaction { () throws -> IngestOutcome in
+                let writer = try makeWriter()
+                let outcome = try writer.write(ingest, replace: replace)
+                try writer.finish()
+                return outcome
+            }
+        }
+    }
+
+    func importRuns(replace: Bool, next: () -> ImportBatch) throws(StoreError) -> ImportSummary {
+        try guarded {
+            var summary = ImportSummary()
+            // The writer takes every run id and name id from its own inserts, so the foreign keys hold by
+            // construction; checking them row by row would cost a third of the import. They stay on for
+            // every other write, and come back on when the import ends.
+            try database.execute("PRAGMA foreign_keys = OFF")
+            defer { try? database.execute("PRAGMA foreign_keys = ON") }
+            var started = false
+            try database.writeTransaction { () throws -> Void in
+                // A transaction that hit SQLITE_BUSY is run again, but an import's batches are pulled once:
+                // fail cleanly (everything rolled back) rather than store a partial import.
+                guard !started else { throw StoreError.busy(store: path) }
+                started = true
+                let writer = try makeWriter()
+                while true {
+                    switch next() {
+                    case .runs(let runs):
+                        for run in runs {
+                            switch try writer.write(run, replace: replace) {
+                            case .created(let count):
+                                summary.created += 1
+                                summary.metrics += count
+                            case .replaced(let count, _):
+                                summary.replaced += 1
+                                summary.metrics += count
+                            case .unchanged: summary.unchanged += 1
+                            }
+                        }
+                    case .end:
+                        try writer.finish()
+                        return
+                    case .abort:
+                        throw ImportAborted()
+                    }
+                }
+            }
+            // An import can leave a WAL as large as the data; fold it back into the store and truncate it.
+            try? database.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            return summary
+        }
+    }
+
+    /// A writer over this connection, reading existing runs with `loadRun`.
+    private func makeWriter() throws -> SQLiteRunWriter {
+        try SQLiteRunWriter(database: database) { [unowned self] id, experiment, name in
+            try self.loadRun(id: id, experiment: experiment, name: name)
+        }
+    }
+
+    // MARK: - Reading
+
+    /// The id of an existing experiment, or `unknownExperiment` listing those that exist.
+    private func existingExperimentID(_ experiment: String) throws -> Int64 {
+        guard
+            let id = try cached(RunStatements.experimentID)
+                .rows([.text(experiment)], { $0.int64(at: 0) }).first
+        else {
+            throw StoreError.unknownExperiment(name: experiment, known: try experimentNames())
+        }
+        return id
+    }
+
+    func run(experiment: String, name: String) throws(StoreError) -> StoredRun {
+        try reading {
+            let experimentID = try existingExperimentID(experiment)
+            guard
+                let runID = try cached(RunStatements.runID)
+                    .rows([.integer(experimentID), .text(name)], { $0.int64(at: 0) }).first
+            else {
+                let count = try database.prepare("SELECT count(*) FROM run WHERE experiment_id = ?")
+                    .rows([.integer(experimentID)]) { $0.int(at: 0) }.first ?? 0
+                let recent = try database.prepare(
+                    "SELECT name FROM run WHERE experiment_id = ? ORDER BY created_at DESC, id DESC LIMIT 20"
+                ).rows([.integer(experimentID)]) { $0.text(at: 0) }
+                throw StoreError.unknownRun(experiment: experiment, run: name, known: recent, total: count)
+            }
+            return try loadRun(id: runID, experiment: experiment, name: name)
+        }
+    }
+
+    /// The statements that read one run, named so that a test can check their query plans.
+    enum RunStatements {
+        static let times = "SELECT created_at, ingested_at FROM run WHERE id = ?"
+        static let labels = "SELECT key, value FROM run_label WHERE run_id = ? ORDER BY key"
+        static let sources =
+            "SELECT path, input_format, step, metric_count FROM run_source WHERE run_id = ? ORDER BY position"
+        static let metrics = """
+            SELECT n.name, m.value, m.format FROM metric m JOIN metric_name n ON n.id = m.name_id
+            WHERE m.run_id = ? ORDER BY n.name
+            """
+        static let experimentID = "SELECT id FROM experiment WHERE name = ?"
+        static let runID = "SELECT id FROM run WHERE experiment_id = ? AND name = ?"
+        static let all = [experimentID, runID, times, labels, sources, metrics]
+    }
+
+    /// Loads a run's labels, sources and metrics (sorted by name).
+    private func loadRun(id: Int64, experiment: String, name: String) throws -> StoredRun {
+        let times = try cached(RunStatements.times)
+            .rows([.integer(id)]) { ($0.int64(at: 0), $0.int64(at: 1)) }.first ?? (0, 0)
+        let labels = try cached(RunStatements.labels)
+            .rows([.integer(id)]) { Label(key: $0.text(at: 0), value: $0.text(at: 1)) }
+        let sources = try cached(RunStatements.sources).rows([.integer(id)]) {
+            MetricsSource(
+                path: $0.text(at: 0), inputFormat: InputFormat(rawValue: $0.text(at: 1)) ?? .flat,
+                step: $0.text(at: 2), metricCount: $0.int(at: 3))
+        }
+        // Sorted in Swift, not only by SQLite's byte order: `StoredRun.metric(_:)` searches with Swift's
+        // string order, which differs for names not in Unicode's composed form.
+        let metrics = try cached(RunStatements.metrics).rows([.integer(id)]) {
+            Metric(
+                name: $0.text(at: 0), value: $0.isNull(at: 1) ? .nan : $0.double(at: 1),
+                format: MetricFormat(rawValue: $0.int(at: 2)) ?? .unspecified)
+        }.sorted { $0.name < $1.name }
+        return StoredRun(
+            experiment: experiment, name: name, labels: labels, metrics: metrics, sources: sources,
+            createdAt: Self.date(times.0), ingestedAt: Self.date(times.1))
+    }
+
+    func experimentNames() throws(StoreError) -> [String] {
+        try reading {
+            try database.prepare("SELECT name FROM experiment ORDER BY name").rows([]) { $0.text(at: 0) }
+        }
+    }
+
+    func experimentSummaries() throws(StoreError) -> [ExperimentSummary] {
+        try reading {
+            try database.prepare(
+                """
+                SELECT e.name, count(r.id), min(r.created_at), max(r.created_at)
+                FROM experiment e LEFT JOIN run r ON r.experiment_id = e.id
+                GROUP BY e.id ORDER BY e.name
+                """
+            ).rows([]) {
+                ExperimentSummary(
+                    name: $0.text(at: 0), runCount: $0.int(at: 1),
+                    firstRun: $0.isNull(at: 2) ? nil : Self.date($0.int64(at: 2)),
+                    latestRun: $0.isNull(at: 3) ? nil : Self.date($0.int64(at: 3)))
+            }
+        }
+    }
+
+    func runs(_ query: RunQuery) throws(StoreError) -> RunPage {
+        try reading {
+            let experimentID = try existingExperimentID(query.experiment)
+            var filter = "r.experiment_id = ?"
+            var values: [SQLiteValue] = [.integer(experimentID)]
+            for label in query.labels {
+                filter += " AND r.id IN (SELECT run_id FROM run_label WHERE key = ? AND value = ?)"
+                values += [.text(label.key), .text(label.value)]
+            }
+            if let before = query.before {
+                filter += " AND (r.created_at, r.id) < (SELECT created_at, id FROM run WHERE experiment_id = ? AND name = ?)"
+                values += [.integer(experimentID), .text(before.name)]
+            }
+            let total =
+                query.countMatching
+                ? try database.prepare("SELECT count(*) FROM run r WHERE \(filter)").rows(values) { $0.int(at: 0) }.first ?? 0
+                : 0
+            let limit = query.limit.map { SQLiteValue.integer(Int64($0)) } ?? .integer(-1)
+            let newestFirst = "ORDER BY r.created_at DESC, r.id DESC LIMIT ?"
+            var selected: [(Int64, String)]
+            if let metric = query.sortMetric {
+                // Runs with the metric, found through metric_by_name and sorted by value (NaN last) ...
+                let order = query.ascending ? "ASC" : "DESC"
+                let nameID: SQLiteValue = .text(metric)
+                selected = try database.prepare(
+                    """
+                    SELECT r.id, r.name FROM metric m JOIN run r ON r.id = m.run_id
+                    WHERE m.name_id = (SELECT id FROM metric_name WHERE name = ?) AND \(filter)
+                    ORDER BY m.value IS NULL, m.value \(order), r.created_at DESC, r.id DESC LIMIT ?
+                    """
+                ).rows([nameID] + values + [limit]) { ($0.int64(at: 0), $0.text(at: 1)) }
+                // ... then, if the limit leaves room, the runs without it, newest first.
+                if query.limit.map({ selected.count < $0 }) ?? true {
+                    let room = query.limit.map { SQLiteValue.integer(Int64($0 - selected.count)) } ?? .integer(-1)
+                    selected += try database.prepare(
+                        """
+                        SELECT r.id, r.name FROM run r WHERE \(filter) AND NOT EXISTS (SELECT 1 FROM metric m
+                            WHERE m.run_id = r.id AND m.name_id = (SELECT id FROM metric_name WHERE name = ?))
+                        \(newestFirst)
+                        """
+                    ).rows(values + [nameID, room]) { ($0.int64(at: 0), $0.text(at: 1)) }
+                }
+            } else {
+                selected = try database.prepare("SELECT r.id, r.name FROM run r WHERE \(filter) \(newestFirst)")
+                    .rows(values + [limit]) { ($0.int64(at: 0), $0.text(at: 1)) }
+            }
+            let runs = try selected.map { try loadRun(id: $0.0, experiment: query.experiment, name: $0.1) }
+            return RunPage(runs: runs, totalMatching: query.countMatching ? total : runs.count)
+        }
+    }
+
+    func metricStatistics(experiment: String) throws(StoreError) -> [MetricStatistics] {
+        try reading {
+            let experimentID = try existingExperimentID(experiment)
+            let statistics = try database.prepare(Self.statisticsStatement).rows([.integer(experimentID)]) { row in
+                let finiteCount = row.int(at: 3)
+                return MetricStatistics(
+                    name: row.text(at: 0), format: MetricFormat(rawValue: row.int(at: 10)) ?? .unspecified,
+                    runCount: row.int(at: 1), min: row.isNull(at: 4) ? nil : row.double(at: 4),
+                    minRun: row.isNull(at: 5) ? nil : row.text(at: 5), max: row.isNull(at: 6) ? nil : row.double(at: 6),
+                    maxRun: row.isNull(at: 7) ? nil : row.text(at: 7),
+                    mean: finiteCount > 0 ? row.double(at: 2) / Double(finiteCount) : nil,
+                    latest: row.isNull(at: 8) ? .nan : row.double(at: 8), latestRun: row.text(at: 9))
+            }
+            return statistics.sorted { ($1.runCount, $0.name) < ($0.runCount, $1.name) }
+        }
+    }
+
+    /// An experiment's metric statistics, from `metric_stat` (a few rows, not every metric row).
+    static let statisticsStatement = """
+        SELECT n.name, s.run_count, s.finite_sum, s.finite_count, s.min_value, rmin.name, s.max_value, rmax.name,
+            s.latest_value, rl.name, s.latest_format
+        FROM metric_stat s JOIN metric_name n ON n.id = s.name_id
+        JOIN run rl ON rl.id = s.latest_run
+        LEFT JOIN run rmin ON rmin.id = s.min_run
+        LEFT JOIN run rmax ON rmax.id = s.max_run
+        WHERE s.experiment_id = ?
+        """
+
+    /// A metric's values in an experiment, newest first: found through `metric_by_name`, not a scan.
+    static let historyStatement = """
+        SELECT r.name, r.created_at, m.value, m.format FROM metric m JOIN run r ON r.id = m.run_id
+        WHERE m.name_id = (SELECT id FROM metric_name WHERE name = ?) AND r.experiment_id = ?
+        ORDER BY r.created_at DESC, r.id DESC
+        """
+
+    func history(experiment: String, metric: String, limit: Int?) throws(StoreError) -> [HistoryPoint] {
+        try reading {
+            let experimentID = try existingExperimentID(experiment)
+            var sql = Self.historyStatement
+            var values: [SQLiteValue] = [.text(metric), .integer(experimentID)]
+            if let limit {
+                sql += " LIMIT ?"
+                values.append(.integer(Int64(limit)))
+            }
+            let points = try database.prepare(sql).rows(values) {
+                HistoryPoint(
+                    run: $0.text(at: 0), createdAt: Self.date($0.int64(at: 1)),
+                    value: $0.isNull(at: 2) ? .nan : $0.double(at: 2),
+                    format: MetricFormat(rawValue: $0.int(at: 3)) ?? .unspecified)
+            }
+            if points.isEmpty {
+                let known = try metricStatistics(experiment: experiment).map(\.name)
+                throw StoreError.unknownMetric(
+                    experiment: experiment, metric: metric, known: Array(known.prefix(20)), total: known.count)
+            }
+            return points.reversed()
+        }
+    }
+
+    // MARK: - Time
+
+    /// Times are stored as integer milliseconds since 1970 (UTC).
+    static func milliseconds(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded()) }
+    static func date(_ milliseconds: Int64) -> Date { Date(timeIntervalSince1970: Double(milliseconds) / 1000) }
+}

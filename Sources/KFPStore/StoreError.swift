@@ -1,0 +1,65 @@
+/// Everything that can go wrong with a store, each with a sentence a user can act on.
+package enum StoreError: Error, Sendable, CustomStringConvertible {
+    /// A read command named a store that does not exist.
+    case notFound(store: String)
+    /// The file is not a kfpm store.
+    case notAStore(store: String, reason: String)
+    /// The store was written by a newer kfpm; it is left untouched.
+    case newerSchema(store: String, found: Int, supported: Int)
+    /// The file is damaged.
+    case corrupt(store: String, detail: String)
+    /// Another process held the store locked for longer than the busy timeout.
+    case busy(store: String)
+    /// The store cannot be written (read-only file or folder, full disk).
+    case cannotWrite(store: String, detail: String)
+    /// The run exists with other content and `--replace` was not given.
+    case runConflict(experiment: String, run: String, differences: [String])
+    /// No such run; `known` lists (some of) the runs that exist.
+    case unknownRun(experiment: String, run: String, known: [String], total: Int)
+    /// No such experiment; `known` lists the experiments that exist.
+    case unknownExperiment(name: String, known: [String])
+    /// No such metric in the experiment; `known` lists its most prevalent metrics.
+    case unknownMetric(experiment: String, metric: String, known: [String], total: Int)
+    /// An import stopped because its inputs had errors; nothing was stored.
+    case importAborted
+    /// Any other failure of the backend, in its own words.
+    case failure(store: String, detail: String)
+
+    package var description: String {
+        switch self {
+        case .notFound(let store):
+            return "no store at '\(store)': ingest a run first, or point --store (or KFPM_STORE) at an existing store"
+        case .notAStore(let store, let reason):
+            return "'\(store)' is not a kfpm store: \(reason)"
+        case .newerSchema(let store, let found, let supported):
+            return "the store '\(store)' has schema version \(found), written by a newer kfpm; this kfpm reads up to "
+                + "version \(supported). Upgrade kfpm; the store was not changed"
+        case .corrupt(let store, let detail):
+            return "the store '\(store)' is damaged (\(detail)); restore it from a backup"
+        case .busy(let store):
+            return "the store '\(store)' stayed locked by another process past the busy timeout; try again"
+        case .cannotWrite(let store, let detail):
+            return "cannot write the store '\(store)': \(detail)"
+        case .runConflict(let experiment, let run, let differences):
+            let shown = differences.prefix(10).map { "  \($0)" }.joined(separator: "\n")
+            let more = differences.count > 10 ? "\n  … and \(differences.count - 10) more" : ""
+            return "run '\(run)' in experiment '\(experiment)' already holds different metrics; nothing was stored. "
+                + "Pass --replace to overwrite it. Differences (stored → new):\n\(shown)\(more)"
+        case .unknownRun(let experiment, let run, let known, let total):
+            if known.isEmpty { return "no run '\(run)' in experiment '\(experiment)': the experiment has no runs" }
+            let more = total > known.count ? ", … (\(total) runs)" : ""
+            return "no run '\(run)' in experiment '\(experiment)'; its runs: \(known.joined(separator: ", "))\(more)"
+        case .unknownExperiment(let name, let known):
+            if known.isEmpty { return "no experiment '\(name)': the store is empty" }
+            return "no experiment '\(name)'; experiments: \(known.joined(separator: ", "))"
+        case .unknownMetric(let experiment, let metric, let known, let total):
+            if known.isEmpty { return "no metric '\(metric)' in experiment '\(experiment)': it has no metrics" }
+            let more = total > known.count ? ", … (\(total) metrics)" : ""
+            return "no metric '\(metric)' in experiment '\(experiment)'; its metrics: \(known.joined(separator: ", "))\(more)"
+        case .importAborted:
+            return "the import was stopped; nothing was stored"
+        case .failure(let store, let detail):
+            return "store '\(store)': \(detail)"
+        }
+    }
+}

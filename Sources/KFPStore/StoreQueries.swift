@@ -1,0 +1,116 @@
+import Foundation
+import KFPModel
+
+// MARK: - Experiments
+
+/// One experiment in `kfpm experiments`.
+package struct ExperimentSummary: Sendable, Equatable {
+    package var name: String
+    package var runCount: Int
+    /// When its first and latest runs were created; nil without runs.
+    package var firstRun: Date?
+    package var latestRun: Date?
+
+    package init(name: String, runCount: Int, firstRun: Date?, latestRun: Date?) {
+        self.name = name
+        self.runCount = runCount
+        self.firstRun = firstRun
+        self.latestRun = latestRun
+    }
+}
+
+// MARK: - Runs
+
+/// Which runs `kfpm runs` lists and in what order.
+package struct RunQuery: Sendable {
+    package var experiment: String
+    /// Only runs with every one of these labels.
+    package var labels: [Label]
+    /// Sort by this metric's value (runs without it last); nil sorts newest first.
+    package var sortMetric: String?
+    /// With `sortMetric`: ascending or descending.
+    package var ascending: Bool
+    /// At most this many runs; nil for all.
+    package var limit: Int?
+    /// Only runs created before this run of the same experiment (ties broken by ingest order).
+    package var before: RunReference?
+    /// Whether to count every matching run (for "20 of 100000"); a baseline lookup does not need it.
+    package var countMatching: Bool
+
+    package init(
+        experiment: String, labels: [Label] = [], sortMetric: String? = nil, ascending: Bool = false, limit: Int? = nil,
+        before: RunReference? = nil, countMatching: Bool = true
+    ) {
+        self.countMatching = countMatching
+        self.experiment = experiment
+        self.labels = labels
+        self.sortMetric = sortMetric
+        self.ascending = ascending
+        self.limit = limit
+        self.before = before
+    }
+}
+
+/// The runs a `RunQuery` selected, in order, with how many matched before the limit.
+package struct RunPage: Sendable {
+    package var runs: [StoredRun]
+    package var totalMatching: Int
+
+    package init(runs: [StoredRun], totalMatching: Int) {
+        self.runs = runs
+        self.totalMatching = totalMatching
+    }
+}
+
+// MARK: - Metric statistics
+
+/// A metric across the runs of an experiment (`kfpm top`), as the store aggregates it.
+package struct MetricStatistics: Sendable, Equatable {
+    package var name: String
+    /// The format of its latest value.
+    package var format: MetricFormat
+    /// How many runs have it (its prevalence).
+    package var runCount: Int
+    /// Over the finite values; nil when there are none.
+    package var min: Double?
+    package var minRun: String?
+    package var max: Double?
+    package var maxRun: String?
+    package var mean: Double?
+    /// The value of the latest run that has it.
+    package var latest: Double
+    package var latestRun: String
+
+    package init(
+        name: String, format: MetricFormat, runCount: Int, min: Double?, minRun: String?, max: Double?,
+        maxRun: String?, mean: Double?, latest: Double, latestRun: String
+    ) {
+        self.name = name
+        self.format = format
+        self.runCount = runCount
+        self.min = min
+        self.minRun = minRun
+        self.max = max
+        self.maxRun = maxRun
+        self.mean = mean
+        self.latest = latest
+        self.latestRun = latestRun
+    }
+}
+
+// MARK: - History
+
+/// One run's value of a metric, in `kfpm history`.
+package struct HistoryPoint: Sendable, Equatable {
+    package var run: String
+    package var createdAt: Date
+    package var value: Double
+    package var format: MetricFormat
+
+    package init(run: String, createdAt: Date, value: Double, format: MetricFormat) {
+        self.run = run
+        self.createdAt = createdAt
+        self.value = value
+        self.format = format
+    }
+}

@@ -1,0 +1,33 @@
+import ArgumentParser
+import KFPModel
+import KFPRender
+import KFPReports
+
+/// Parses repeated `KEY=VALUE` options (`--label`, `--where`) into labels; a malformed one is a usage error.
+func parseLabels(_ texts: [String], option: String) throws -> [Label] {
+    try texts.map { text in
+        do {
+            return try Label(parsing: text)
+        } catch {
+            throw ValidationError("\(option) \(error)")
+        }
+    }
+}
+
+extension OutputFormat: ExpressibleByArgument {}
+extension InputFormat: ExpressibleByArgument {}
+
+/// A parse error of an option value, shown after the option's name in a usage error.
+struct ArgumentFailure: Error, CustomStringConvertible {
+    var description: String
+}
+
+/// `--baseline`, parsed once, as the option is read.
+func parseBaseline(_ text: String) throws -> BaselineSelector {
+    do { return try BaselineSelector(parsing: text) } catch { throw ArgumentFailure(description: error.description) }
+}
+
+/// `--rule`, parsed once, as the option is read.
+func parseRule(_ text: String) throws -> GateRule {
+    do { return try RulesParser.parseInline(text) } catch { throw ArgumentFailure(description: error.description) }
+}

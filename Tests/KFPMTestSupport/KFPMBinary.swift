@@ -1,0 +1,66 @@
+import Foundation
+
+/// The result of running the built `kfpm` binary.
+public struct ProcessResult: Sendable {
+    public var status: Int32
+    public var stdout: String
+    public var stderr: String
+}
+
+/// Runs the built `kfpm` binary, as a user or a CI job would.
+public enum KFPMBinary {
+    /// The binary: `$KFPM_BINARY`, else next to the test bundle, else `.build/debug/kfpm`.
+    public static let url: URL = {
+        if let path = ProcessInfo.processInfo.environment["KFPM_BINARY"] { return URL(fileURLWithPath: path) }
+        let candidates = [
+            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("kfpm"),
+            Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("kfpm"),
+            Bundle.main.bundleURL.appendingPathComponent("kfpm"),
+            Fixtures.repositoryRoot.appendingPathComponent(".build/debug/kfpm"),
+        ]
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates[3]
+    }()
+
+    /// Runs `kfpm` with arguments in `directory`, feeding `stdin`; the environment is the test's, minus
+    /// KFPM_* and NO_COLOR, plus `environment`. A `launcher` (such as `setpriv …`) runs kfpm through it.
+    public static func run(
+        _ arguments: [String], in directory: String, stdin: [UInt8] = [], environment: [String: String] = [:],
+        launcher: [String] = []
+    ) throws -> ProcessResult {
+        let process = Process()
+        if let first = launcher.first {
+            process.executableURL = URL(fileURLWithPath: first)
+            process.arguments = Array(launcher.dropFirst()) + [url.path] + arguments
+        } else {
+            process.executableURL = url
+            process.arguments = arguments
+        }
+        process.currentDirectoryURL = URL(fileURLWithPath: directory)
+        var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("KFPM_") && $0.key != "NO_COLOR" }
+        env.merge(environment) { _, new in new }
+        process.environment = env
+        let input = Pipe()
+        let output = Pipe()
+        let errors = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+        input.fileHandleForWriting.write(Data(stdin))
+        try input.fileHandleForWriting.close()
+        // Read both pipes fully before waiting, on separate threads, so that a large output cannot block.
+        let group = DispatchGroup()
+        nonisolated(unsafe) var errorData = Data()
+        group.enter()
+        DispatchQueue.global().async {
+            errorData = errors.fileHandleForReading.readDataToEndOfFile()
+            group.leave()
+        }
+        let outputData = output.fileHandleForReading.readDataToEndOfFile()
+        group.wait()
+        process.waitUntilExit()
+        return ProcessResult(
+            status: process.terminationStatus, stdout: String(decoding: outputData, as: UTF8.self),
+            stderr: String(decoding: errorData, as: UTF8.self))
+    }
+}

@@ -1,0 +1,275 @@
+import Foundation
+import KFPMTestSupport
+import Testing
+
+@testable import KFPModel
+@testable import KFPStore
+
+/// What every store backend must do, whatever it is built on: the `MetricsStore` contract. Each test runs on
+/// every backend in `StoreBackend.all`, so that a new backend only has to plug in.
+struct StoreContractTests {
+    private let metrics = [
+        Metric(name: "accuracy", value: 0.1 + 0.2, format: .percentage),
+        Metric(name: "loss", value: .leastNonzeroMagnitude, format: .raw),
+        Metric(name: "zero", value: -0.0, format: .unspecified),  // stored as 0: a store keeps no sign of zero
+    ]
+
+    // MARK: - Writing
+
+    @Test(arguments: StoreBackend.all)
+    func storesAndReadsBackExactly(_ backend: StoreBackend) throws {
+        let store = try backend.make()
+        let labels = [Label(key: "branch", value: "main"), Label(key: "commit", value: "abc")]
+        #expect(try store.ingest(Build.ingest("r1", metrics, labels: labels), replace: false) == .created(metricCount: 3))
+        let run = try store.run(experiment: "Default", name: "r1")
+        #expect(run.metrics.count == 3)
+        for (stored, original) in zip(run.metrics, metrics) {
+            #expect(stored.sameContent(as: original), "\(stored) vs \(original)")
+        }
+        #expect(run.labels == labels)
+        #expect(run.sources == [MetricsSource(path: "m.json", inputFormat: .kfpV1, step: "", metricCount: 3)])
+        #expect(run.createdAt == Build.time && run.ingestedAt == Build.time)
+    }
+
+    @Test(arguments: StoreBackend.all)
+    func extremeAndNonFiniteValuesRoundTrip(_ backend: StoreBackend) throws {
+        let store = try backend.make()
+        let values: [Double] = [
+            .nan, .infinity, -.infinity, .greatestFiniteMagnitude, -.greatestFiniteMagnitude, .leastNonzeroMagnitude,
+            .leastNormalMagnitude, 0.1, 1 / 3, -1e-300, 123_456_789.123_456_78,
+        ]
+        let odd = values.enumerated().map { Metric(name: "m\($0.offset)", value: $0.element, format: .raw) }
+        _ = try store.ingest(Build.ingest("r", odd), replace: false)
+        let read = try store.run(experiment: "Default", name: "r").metrics
+        for (i, value) in values.enumerated() {
+            let got = try #require(read.first { $0.name == "m\(i)" }).value
+            #expect(got.bitPattern == value.bitPattern || (got.isNaN && value.isNaN), "m\(i): \(got) vs \(value)")
+        }
+    }
+
+    @Test(arguments: StoreBackend.all)
+    func sameContentIsUnchangedDifferentIsAConflictUnlessReplaced(_ backend: StoreBackend) throws {
+        let store = try backend.make()
+        _ = try store.ingest(Build.ingest("r", metrics), replace: false)
+        #expect(try store.ingest(Build.ingest("r", metrics, time: Build.time + 60), replace: false) == .unchanged(metricCount: 3))
+        #expect(try store.run(experiment: "Default", name: "r").ingestedAt == Build.time)
+
+        let changed = [Metric(name: "accuracy", value: 0.3, format: .percentage), metrics[1]]
+        #expect {
+            try store.ingest(Build.ingest("r", changed), replace: false)
+        } throws: { error in
+            guard case StoreError.runConflict(_, _, let differences) = error else { return false }
+            return differences == ["accuracy: 0.30000000000000004 → 0.3", "zero: 0.0 → (absent)"]
+        }
+        #expect(try store.run(experiment: "Default", name: "r").metrics.count == 3)
+        let later = Build.time + 3600
+        #expect(try store.ingest(Build.ingest("r", changed, time: later), replace: true) == .replaced(metricCount: 2, previousCount: 3))
+        let replaced = try store.run(experiment: "Default", name: "r")
+        #expect(replaced.metrics.map(\.value) == [0.3, .leastNonzeroMagnitude])
+        #expect(replaced.createdAt == Build.time && replaced.ingestedAt == later)
+    }
+
+    @Test(arguments: StoreBackend.all)
+    func differentLabelsAreAConflictToo(_ backend: StoreBackend) throws {
+        let store = try backend.make()
+        _ = try store.ingest(Build.ingest("r", metrics, labels: [Label(key: "branch", value: "main")]), replace: false)
+        #expect {
+            try store.ingest(Build.ingest("r", metrics, labels: [Label(key: "branch", value: "dev")]), replace: false)
+        } throws: { error in
+            guard case StoreError.runConflict(_, _, let differences) = error else { return false }
+            return differences == ["label branch: main → dev"]
+        }
+    }
+
+    @Test(arguments: StoreBackend.all)
+    func aFailedIngestStoresNothing(_ backend: StoreBackend) throws {
+        let store = try backend.make()
+        // Two metrics with one name break the key half-way through the inserts.
+        let broken = Build.ingest("r", [metrics[0], metrics[1], metrics[0]], experiment: "New")
+        #expect(throws: StoreError.self) { try store.ingest(broken, replace: false) }
+        #expect(try store.experimentNames().isEmpty)
+        #expect(try store.experimentSummaries().isEmpty)
+    }
+
+    @Test(arguments: StoreBackend.all)
+    func sameRunNameInTwoExperimentsIsTwoRuns(_ backend: StoreBackend) throws {
+        let store = try backend.make()
+        _ = try store.ingest(Build.ingest("r", metrics, experiment: "a"), replace: false)
+        _ = try store.ingest(Build.ingest("r", [metrics[0]], experiment: "b"), replace: false)
+        #expect(try store.experimentNames() == ["a", "b"])
+        #expect(try store.run(experiment: "b", name: "r").metrics.count == 1)
+    }
+
+    @Test(arguments: StoreBackend.all)
+    func namesAreTextNeverSQL(_ backend: StoreBackend) throws {
+        let store = try backend.make()
+        let hostile = "x'); DROP TABLE metric; --"
+        _ = try store.ingest(Build.ingest(hostile, [Metric(name: hostile, value: 1, format: .raw)], experiment: hostile), replace: false)
+        #expect(try store.run(experiment: hostile, name: hostile).metrics.first?.name == hostile)
+    }
+
+    // MARK: - Import
+
+    @Test(arguments: StoreBackend.all)
+    func importStoresEveryBatchInOneTransaction(_ backend: StoreBackend) throws {
+        let store = try backend.make()
+        _ = try store.ingest(Build.ingest("same", value: 1, experiment: "e"), replace: false)
+        var batches: [ImportBatch] = [
+            .runs([Build.ingest("a", value: 1, experiment: "e"), Build.ingest("same", value: 1, experiment: "e")]),
+            .runs([Build.ingest("b", value: 2, experiment: "f")]),
+            .end,
+        ]
+        let summary = try store.importRuns(replace: false) { batches.removeFirst() }
+        #expect(summary.created == 2 && summary.unchanged == 1 && summary.replaced == 0 && summary.metrics == 2)
+        #expect(try store.experimentNames() == ["e", "f"])
+        #expect(try store.run(experiment: "f", name: "b").metrics.first?.value == 2)
+    }
+
+    @Test(arguments: StoreBackend.all)
+    func anAbortedOrConflictingImportStoresNothing(_ backend: StoreBackend) throws {
+        let store = try backend.make()
+        _ = try store.ingest(Build.ingest("old", value: 1, experiment: "e"), replace: false)
+        var batches: [ImportBatch] = [.runs([Build.ingest("a", value: 1, experiment: "e")]), .abort]
+        #expect(throws: StoreError.self) { try store.importRuns(replace: false) { batches.removeFirst() } }
+        batches = [.runs([Build.ingest("b", value: 1, experiment: "e")]), .runs([Build.ingest("old", value: 2, experiment: "e")]), .end]
+        #expect(throws: StoreError.self) { try store.importRuns(replace: false) { batches.removeFirst() } }
+        #expect(try store.runs(RunQuery(experiment: "e")).runs.map(\.name) == ["old"])
+        #expect(try store.metricStatistics(experiment: "e").map(\.runCount) == [1])
+    }
+
+    // MARK: - Reading
+
+    @Test(arguments: StoreBackend.all)
+    func unknownRunsExperimentsAndMetricsListWhatExists(_ backend: StoreBackend) throws {
+        let store = try backend.make()
+        _ = try store.ingest(Build.ingest("r1", metrics), replace: false)
+        #expect(throws: StoreError.self) { try store.run(experiment: "Default", name: "r2") }
+        do {
+            _ = try store.run(experiment: "Default", name: "r2")
+        } catch {
+            #expect(error.description.contains("its runs: r1"))
+        }
+        do {
+            _ = try store.run(experiment: "nope", name: "r1")
+        } catch {
+            #expect(error.description.contains("experiments: Default"))
+        }
+        do {
+            _ = try store.history(experiment: "Default", metric: "nope", limit: nil)
+        } catch {
+            #expect(error.description == "no metric 'nope' in experiment 'Default'; its metrics: accuracy, loss, zero")
+        }
+        #expect(throws: StoreError.self) { try store.runs(RunQuery(experiment: "nope")) }
+        #expect(throws: StoreError.self) { try store.metricStatistics(experiment: "nope") }
+    }
+
+    /// Five runs an hour apart: labels on some, a metric `m` with a NaN and a missing value.
+    private func seeded(_ backend: StoreBackend) throws -> any MetricsStore {
+        let store = try backend.make()
+        let rows: [(String, Double?, String)] = [("r1", 0.5, "main"), ("r2", .nan, "main"), ("r3", 0.9, "dev"), ("r4", nil, "main"), ("r5", 0.7, "dev")]
+        for (i, (name, value, branch)) in rows.enumerated() {
+            var metrics = [Metric(name: "other", value: Double(i), format: .raw)]
+            if let value { metrics.append(Metric(name: "m", value: value, format: .percentage)) }
+            let ingest = Build.ingest(
+                name, metrics.sorted { $0.name < $1.name }, labels: [Label(key: "branch", value: branch)], experiment: "e",
+                time: Build.time + Double(i) * 3600)
+            _ = try store.ingest(ingest, replace: false)
+        }
+        return store
+    }
+
+    @Test(arguments: StoreBackend.all)
+    func runsComeNewestFirstFilteredLimitedAndCounted(_ backend: StoreBackend) throws {
+        let store = try seeded(backend)
+        #expect(try store.runs(RunQuery(experiment: "e")).runs.map(\.name) == ["r5", "r4", "r3", "r2", "r1"])
+        let page = try store.runs(RunQuery(experiment: "e", labels: [Label(key: "branch", value: "main")], limit: 2))
+        #expect(page.runs.map(\.name) == ["r4", "r2"] && page.totalMatching == 3)
+        let before = try store.runs(
+            RunQuery(experiment: "e", limit: 2, before: RunReference(experiment: "e", name: "r4"), countMatching: false))
+        #expect(before.runs.map(\.name) == ["r3", "r2"])
+        #expect(try store.runs(RunQuery(experiment: "e", labels: [Label(key: "branch", value: "none")])).runs.isEmpty)
+    }
+
+    @Test(arguments: StoreBackend.all)
+    func sortingByAMetricPutsNaNAndMissingLast(_ backend: StoreBackend) throws {
+        let store = try seeded(backend)
+        let descending = try store.runs(RunQuery(experiment: "e", sortMetric: "m"))
+        #expect(descending.runs.map(\.name) == ["r3", "r5", "r1", "r2", "r4"])
+        let ascending = try store.runs(RunQuery(experiment: "e", sortMetric: "m", ascending: true, limit: 4))
+        #expect(ascending.runs.map(\.name) == ["r1", "r5", "r3", "r2"])
+        let unknown = try store.runs(RunQuery(experiment: "e", sortMetric: "nope", limit: 2))
+        #expect(unknown.runs.map(\.name) == ["r5", "r4"])
+    }
+
+    @Test(arguments: StoreBackend.all)
+    func statisticsAndHistory(_ backend: StoreBackend) throws {
+        let store = try seeded(backend)
+        let statistics = try store.metricStatistics(experiment: "e")
+        #expect(statistics.map(\.name) == ["other", "m"])
+        let m = try #require(statistics.last)
+        #expect(m.runCount == 4 && m.min == 0.5 && m.max == 0.9 && m.minRun == "r1" && m.maxRun == "r3")
+        #expect(m.latest == 0.7 && m.latestRun == "r5" && m.format == .percentage)
+        #expect(abs((m.mean ?? 0) - 0.7) < 1e-12)
+        let history = try store.history(experiment: "e", metric: "m", limit: 3)
+        #expect(history.map(\.run) == ["r2", "r3", "r5"])
+        #expect(history[0].value.isNaN && history[1].value == 0.9 && history[2].createdAt == Build.time + 4 * 3600)
+        let summaries = try store.experimentSummaries()
+        #expect(summaries == [ExperimentSummary(name: "e", runCount: 5, firstRun: Build.time, latestRun: Build.time + 4 * 3600)])
+    }
+
+    @Test(arguments: StoreBackend.all)
+    func namesSortByCodePointWhateverTheBackend(_ backend: StoreBackend) throws {
+        let store = try backend.make()
+        // Byte (code point) order, not a locale's: upper case before lower case, "_" between them, "é" last.
+        let names = ["b", "B", "a_c", "a-c", "ab", "é", "Z", "a"]
+        for name in names {
+            _ = try store.ingest(Build.ingest("r", [Metric(name: name, value: 1, format: .raw)], experiment: name), replace: false)
+        }
+        let sorted = names.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
+        #expect(try store.experimentNames() == sorted)
+        #expect(try store.experimentSummaries().map(\.name) == sorted)
+        _ = try store.ingest(Build.ingest("all", names.map { Metric(name: $0, value: 1, format: .raw) }.sorted { $0.name < $1.name }), replace: false)
+        #expect(try store.run(experiment: "Default", name: "all").metrics.map(\.name) == sorted)
+        #expect(try store.metricStatistics(experiment: "Default").map(\.name) == sorted)
+    }
+
+    @Test(arguments: StoreBackend.all)
+    func statisticsMatchTheRowsAfterIngestsAndReplaces(_ backend: StoreBackend) throws {
+        let store = try backend.make()
+        var seed = UInt64(42)
+        func next() -> Double {
+            seed = seed &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Double(seed >> 11) / Double(1 << 53)
+        }
+        for step in 0..<60 {
+            let run = "run-\(step % 25)"  // later steps replace earlier runs
+            let names = ["a", "b", "c", "d"].filter { _ in next() < 0.7 }
+            let metrics = names.map { Metric(name: $0, value: next() < 0.05 ? .nan : (next() * 10).rounded() / 10, format: .raw) }
+            _ = try store.ingest(
+                RunIngest(experiment: "e", run: run, labels: [], metrics: metrics, sources: [], time: Date(timeIntervalSince1970: Double(step))),
+                replace: true)
+        }
+        // What `top` must say, computed the slow way from every stored run, oldest first.
+        var expected: [String: (count: Int, min: Double?, max: Double?, latest: Double)] = [:]
+        for run in try store.runs(RunQuery(experiment: "e")).runs.reversed() {
+            for metric in run.metrics {
+                var entry = expected[metric.name] ?? (0, nil, nil, 0)
+                entry.count += 1
+                if metric.value.isFinite {
+                    entry.min = min(entry.min ?? .infinity, metric.value)
+                    entry.max = max(entry.max ?? -.infinity, metric.value)
+                }
+                entry.latest = metric.value
+                expected[metric.name] = entry
+            }
+        }
+        let actual = try store.metricStatistics(experiment: "e")
+        #expect(Set(actual.map(\.name)) == Set(expected.keys))
+        for stats in actual {
+            let want = try #require(expected[stats.name])
+            #expect(stats.runCount == want.count, "\(stats.name)")
+            #expect(stats.min == want.min && stats.max == want.max, "\(stats.name)")
+            #expect(stats.latest == want.latest || (stats.latest.isNaN && want.latest.isNaN), "\(stats.name)")
+        }
+    }
+}
