@@ -27,8 +27,17 @@ package enum IngestPlanner {
             }
             plan.diagnostics += reading.diagnostics
             let prefix = [step ?? "", input.folder].filter { !$0.isEmpty }.joined(separator: "/")
+            if input.folder.hasControlCharacters {
+                plan.diagnostics.append(
+                    Diagnostic(
+                        .error, file: input.path,
+                        message: "the step '\(input.folder.visibleControlCharacters())' (the file's folder) contains control characters",
+                        rule: "naming"))
+                continue
+            }
             for metric in reading.metrics {
-                let name = prefix.isEmpty ? metric.name : prefix + "/" + metric.name
+                // Names are kept in NFC: two spellings of one name in one invocation are one name given twice.
+                let name = (prefix.isEmpty ? metric.name : prefix + "/" + metric.name).nfc
                 if let first = firstSeen[name] {
                     var duplicate = metric.location
                     duplicate.message = "metric '\(name)' is given twice (first at \(placeText(first.location)))"
@@ -43,9 +52,6 @@ package enum IngestPlanner {
                 plan.sources.append(
                     MetricsSource(path: input.path, inputFormat: format, step: prefix, metricCount: reading.metrics.count))
             }
-        }
-        if inputs.isEmpty && !plan.hasErrors {
-            plan.diagnostics.append(Diagnostic(.error, file: "-", message: "no input files", rule: "input"))
         }
         if !plan.hasErrors && plan.sources.isEmpty && skipped > 0 {
             // Every file found in the folders was something else: storing an empty run would pass silently.

@@ -60,6 +60,12 @@ package enum Importer {
             }
         }
         var sawErrors = false
+        // The labels go on every run: a problem with them is reported once, before anything is read.
+        let labelProblems = RunNaming.problems(labels: request.labels)
+        if !labelProblems.isEmpty {
+            record(labelProblems)
+            return result
+        }
         // A producer thread walks the tree and reads batches (on every core) while this thread stores the
         // previous batch; the queue holds at most two batches, so memory stays flat however large the tree.
         let queue = BoundedQueue<Produced>(capacity: 2)

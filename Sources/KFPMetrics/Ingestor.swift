@@ -49,7 +49,8 @@ package enum Ingestor {
         _ request: IngestRequest, openStore: () throws(StoreError) -> any MetricsStore,
         standardInput: () throws -> [UInt8]
     ) throws(StoreError) -> IngestResult {
-        var diagnostics = namingProblems(request)
+        var diagnostics = RunNaming.problems(
+            experiment: request.experiment, run: request.run, step: request.step, labels: request.labels)
         let collected = InputCollector.collect(request.paths, limits: request.options.limits, standardInput: standardInput)
         diagnostics += collected.diagnostics
         let plan = IngestPlanner.plan(collected.inputs, step: request.step, options: request.options)
@@ -64,27 +65,5 @@ package enum Ingestor {
                 sources: plan.sources, time: request.time),
             replace: request.replace)
         return IngestResult(diagnostics: diagnostics, outcome: outcome, sources: plan.sources)
-    }
-
-    /// Checks run, experiment, step and label names: non-empty, no control characters, labels unique.
-    static func namingProblems(_ request: IngestRequest) -> [Diagnostic] {
-        var problems: [Diagnostic] = []
-        func check(_ value: String, _ what: String) {
-            if value.isEmpty {
-                problems.append(Diagnostic(.error, file: "arguments", message: "the \(what) is empty", rule: "naming"))
-            } else if value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
-                problems.append(
-                    Diagnostic(.error, file: "arguments", message: "the \(what) contains control characters", rule: "naming"))
-            }
-        }
-        check(request.run, "run name")
-        check(request.experiment, "experiment name")
-        if let step = request.step { check(step, "step") }
-        var keys = Set<String>()
-        for label in request.labels where !keys.insert(label.key).inserted {
-            problems.append(
-                Diagnostic(.error, file: "arguments", message: "label '\(label.key)' is given twice", rule: "naming"))
-        }
-        return problems
     }
 }

@@ -4,9 +4,10 @@ package struct Glob: Sendable, Hashable, CustomStringConvertible {
     package let pattern: String
     private let characters: [Character]
 
+    /// A pattern, in NFC like the names it matches.
     package init(_ pattern: String) {
-        self.pattern = pattern
-        self.characters = Array(pattern)
+        self.pattern = pattern.nfc
+        self.characters = Array(self.pattern)
     }
 
     package var description: String { pattern }

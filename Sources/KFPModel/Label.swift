@@ -3,9 +3,10 @@ package struct Label: Sendable, Hashable, Comparable {
     package var key: String
     package var value: String
 
+    /// A label; key and value are kept in NFC.
     package init(key: String, value: String) {
-        self.key = key
-        self.value = value
+        self.key = key.nfc
+        self.value = value.nfc
     }
 
     /// Parses `KEY=VALUE`; the key must be non-empty and the first `=` separates the two.

@@ -14,12 +14,12 @@ package struct MetricsSource: Sendable, Hashable {
     package init(path: String, inputFormat: InputFormat, step: String, metricCount: Int) {
         self.path = path
         self.inputFormat = inputFormat
-        self.step = step
+        self.step = step.nfc
         self.metricCount = metricCount
     }
 }
 
-/// Everything one `kfpm ingest` stores for one run, in one transaction.
+/// Everything one `kfpm ingest` stores for one run, in one transaction. Names are kept in NFC.
 package struct RunIngest: Sendable {
     package var experiment: String
     package var run: String
@@ -35,8 +35,8 @@ package struct RunIngest: Sendable {
         experiment: String, run: String, labels: [Label], metrics: [Metric], sources: [MetricsSource], time: Date,
         createdAt: Date? = nil
     ) {
-        self.experiment = experiment
-        self.run = run
+        self.experiment = experiment.nfc
+        self.run = run.nfc
         self.labels = labels
         self.metrics = metrics
         self.sources = sources

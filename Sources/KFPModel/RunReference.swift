@@ -4,7 +4,7 @@ package struct RunReference: Sendable, Hashable {
     package var name: String
 
     package init(experiment: String, name: String) {
-        self.experiment = experiment
-        self.name = name
+        self.experiment = experiment.nfc
+        self.name = name.nfc
     }
 }

@@ -4,6 +4,9 @@ import KFPModel
 /// The one interface every command uses to reach stored metrics, whatever the backend (`StoreLocation` names
 /// one; `StoreFactory` opens it), so that commands never see SQL or a connection.
 package protocol MetricsStore: AnyObject {
+    /// The schema version the store is at, and the one it was upgraded from when opening it for writing did so.
+    var schema: SchemaStatus { get }
+
     /// Stores one run in one transaction: all of it or nothing. Re-ingesting identical content changes nothing;
     /// different content for an existing run is refused unless `replace` is true.
     func ingest(_ run: RunIngest, replace: Bool) throws(StoreError) -> IngestOutcome
@@ -29,6 +32,18 @@ package protocol MetricsStore: AnyObject {
 
     /// A metric's values over the latest `limit` runs of an experiment that have it, oldest first.
     func history(experiment: String, metric: String, limit: Int?) throws(StoreError) -> [HistoryPoint]
+}
+
+/// A store's schema version, and whether opening it upgraded it.
+package struct SchemaStatus: Sendable, Equatable {
+    package var version: Int
+    /// The version before an upgrade that opening the store for writing made; nil when there was none.
+    package var upgradedFrom: Int?
+
+    package init(version: Int, upgradedFrom: Int?) {
+        self.version = version
+        self.upgradedFrom = upgradedFrom
+    }
 }
 
 /// What an ingest did.

@@ -6,6 +6,12 @@ package enum StoreError: Error, Sendable, CustomStringConvertible {
     case notAStore(store: String, reason: String)
     /// The store was written by a newer kfpm; it is left untouched.
     case newerSchema(store: String, found: Int, supported: Int)
+    /// The store was written by an older kfpm and a read command may not upgrade it.
+    case olderSchema(store: String, found: Int, supported: Int)
+    /// The schema version is one no kfpm writes (negative, or 0 with kfpm's tables): changed by hand or damaged.
+    case badSchema(store: String, detail: String)
+    /// Upgrading the store would lose or merge data; nothing was changed.
+    case cannotUpgrade(store: String, detail: String)
     /// The file is damaged.
     case corrupt(store: String, detail: String)
     /// Another process held the store locked for longer than the busy timeout.
@@ -34,6 +40,14 @@ package enum StoreError: Error, Sendable, CustomStringConvertible {
         case .newerSchema(let store, let found, let supported):
             return "the store '\(store)' has schema version \(found), written by a newer kfpm; this kfpm reads up to "
                 + "version \(supported). Upgrade kfpm; the store was not changed"
+        case .olderSchema(let store, let found, let supported):
+            return "the store '\(store)' has schema version \(found), written by an older kfpm; this kfpm needs version "
+                + "\(supported). Upgrade it with `kfpm upgrade` (a write such as `kfpm ingest` upgrades it too); a read "
+                + "command does not change a store"
+        case .badSchema(let store, let detail):
+            return "the store '\(store)' cannot be used: \(detail); the store was not changed"
+        case .cannotUpgrade(let store, let detail):
+            return "cannot upgrade the store '\(store)': \(detail); the store was not changed"
         case .corrupt(let store, let detail):
             return "the store '\(store)' is damaged (\(detail)); restore it from a backup"
         case .busy(let store):

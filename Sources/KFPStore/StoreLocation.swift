@@ -38,19 +38,32 @@ package enum StoreLocation: Sendable, Hashable, CustomStringConvertible {
 
 /// What a command will do with a store: a read command never creates or changes one.
 package enum StoreAccess: Sendable {
-    /// Read only: the store must exist.
+    /// Read only: the store must exist at this kfpm's schema.
     case read
-    /// Read and write: a missing store is created.
+    /// Read and write: a missing store is created, an older one upgraded.
     case write
+    /// Upgrade an existing store to this kfpm's schema (`kfpm upgrade`): it must exist.
+    case upgrade
+
+    /// Whether the store may be written (and so upgraded).
+    package var writes: Bool { self != .read }
+    /// Whether a missing store is created.
+    package var creates: Bool { self == .write }
 }
 
 /// Opens the store at a location with the backend its kind names.
 package enum StoreFactory {
-    /// The store at `location`, opened for `access`.
-    package static func open(_ location: StoreLocation, for access: StoreAccess) throws(StoreError) -> any MetricsStore {
+    /// How long a write waits for another process's lock before it gives up, unless told otherwise.
+    package static let defaultBusyTimeoutMilliseconds: Int32 = 10_000
+
+    /// The store at `location`, opened for `access`. A write waits up to `busyTimeoutMilliseconds` for another
+    /// process's lock (longer while an import holds it).
+    package static func open(
+        _ location: StoreLocation, for access: StoreAccess, busyTimeoutMilliseconds: Int32 = defaultBusyTimeoutMilliseconds
+    ) throws(StoreError) -> any MetricsStore {
         switch location {
         case .file(let path):
-            return try SQLiteStore(path: path, create: access == .write)
+            return try SQLiteStore(path: path, access: access, busyTimeoutMilliseconds: busyTimeoutMilliseconds)
         case .postgreSQL:
             throw .failure(store: location.description, detail: "PostgreSQL stores are not supported by this build")
         }

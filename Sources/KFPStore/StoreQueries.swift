@@ -42,9 +42,9 @@ package struct RunQuery: Sendable {
         before: RunReference? = nil, countMatching: Bool = true
     ) {
         self.countMatching = countMatching
-        self.experiment = experiment
+        self.experiment = experiment.nfc
         self.labels = labels
-        self.sortMetric = sortMetric
+        self.sortMetric = sortMetric?.nfc
         self.ascending = ascending
         self.limit = limit
         self.before = before

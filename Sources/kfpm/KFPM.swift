@@ -16,16 +16,22 @@ struct KFPM: ParsableCommand {
         version: KFPMVersion.current,
         subcommands: [
             Ingest.self, Validate.self, Show.self, Experiments.self, Runs.self, Top.self, Compare.self, History.self,
-            Gate.self, Import.self,
+            Gate.self, Import.self, Upgrade.self,
         ]
     )
 
     /// Runs a command and maps its outcome to the exit codes (README "Exit codes"): argument-parser's own errors
     /// keep their codes (64 for usage), every kfpm error is printed to stderr and exits 2.
     static func main() {
+        // A closed pipe is reported by write() as EPIPE instead of killing the process, so that it can end quietly.
+        signal(SIGPIPE, SIG_IGN)
+        StoreNotices.send { Console.diagnostic("kfpm: note: \($0)") }
         do {
             var command = try parseAsRoot()
             try command.run()
+        } catch let error as OutputFailure {
+            Console.error(error.message)
+            Foundation.exit(2)
         } catch let error as CommandFailure {
             Console.error(error.message)
             Foundation.exit(2)

@@ -256,4 +256,36 @@ struct IngestEndToEndTests {
             #expect(!FileManager.default.fileExists(atPath: folder.file("kfpm.db")))
         }
     }
+
+    @Test func folderNamesThatAreNotUTF8AreReadAndShownWithByteEscapes() throws {
+        try withTemporaryFolder { folder in
+            // Linux file names are bytes: a step folder and an import run folder with a byte that is not UTF-8.
+            let script = #"""
+                mkdir -p "f/$(printf 'step\377')" "tree/exp/$(printf 'run\376')"
+                printf '{"a": 1}' >"f/$(printf 'step\377')/m.json"
+                printf '{"b": 2}' >"tree/exp/$(printf 'run\376')/m.json"
+                printf '{"c": x}' >"f/$(printf 'step\377')/broken.json"
+                """#
+            #expect(try Shell.run(script, in: folder.path) == 0)
+            let refused = try KFPMBinary.run(["ingest", "r", "f"], in: folder.path)
+            #expect(refused.status == 2)
+            #expect(refused.stderr.contains("f/step\\xFF/broken.json:1:7: error: invalid JSON"), "\(refused.stderr)")
+            _ = try Shell.run("rm f/*/broken.json", in: folder.path)
+            let ingest = try KFPMBinary.run(["ingest", "r", "f"], in: folder.path)
+            #expect(ingest.status == 0, "\(ingest.stderr)")
+            let show = try KFPMBinary.run(["show", "r", "--format", "csv"], in: folder.path)
+            #expect(show.stdout.contains(",step\\xFF/a,1.0,"), "\(show.stdout)")
+            let imported = try KFPMBinary.run(["import", "tree"], in: folder.path)
+            #expect(imported.status == 0, "\(imported.stderr)")
+            #expect(try KFPMBinary.run(["show", "run\\xFE", "-e", "exp"], in: folder.path).status == 0)
+        }
+    }
+
+    @Test func oneMissingInputIsOneProblem() throws {
+        try withTemporaryFolder { folder in
+            let result = try KFPMBinary.run(["ingest", "r", "missing.json"], in: folder.path)
+            #expect(result.status == 2)
+            #expect(result.stderr == "missing.json: error: no such file or folder [input]\nkfpm: error: 1 problem in the input; nothing was stored\n")
+        }
+    }
 }

@@ -25,6 +25,9 @@ package enum InputCollector {
     ) -> (inputs: [InputFile], diagnostics: [Diagnostic]) {
         var inputs: [InputFile] = []
         var diagnostics: [Diagnostic] = []
+        if paths.isEmpty {
+            diagnostics.append(Diagnostic(.error, file: "-", message: "no input files", rule: "input"))
+        }
         var stdinUsed = false
         for path in paths {
             if path == "-" {
@@ -45,23 +48,39 @@ package enum InputCollector {
                 }
                 continue
             }
-            var isFolder: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else {
-                diagnostics.append(Diagnostic(.error, file: path, message: "no such file or folder", rule: "input"))
-                continue
-            }
-            if isFolder.boolValue {
-                walk(folder: path, limits: limits, into: &inputs, diagnostics: &diagnostics)
-            } else {
-                switch readFile(path, limits: limits) {
-                case .success(let bytes):
-                    inputs.append(InputFile(path: path, folder: "", bytes: bytes, foundInFolder: false))
-                case .failure(let diagnostic):
-                    diagnostics.append(diagnostic)
-                }
-            }
+            collect(FilePath(path), limits: limits, into: &inputs, diagnostics: &diagnostics)
         }
         return (inputs, diagnostics)
+    }
+
+    /// Reads a run folder of an import, the way a folder named on the command line is read.
+    package static func collect(folder: FilePath, limits: InputLimits) -> (inputs: [InputFile], diagnostics: [Diagnostic]) {
+        var inputs: [InputFile] = []
+        var diagnostics: [Diagnostic] = []
+        collect(folder, limits: limits, into: &inputs, diagnostics: &diagnostics)
+        return (inputs, diagnostics)
+    }
+
+    /// Reads a file, or the metrics files below a folder.
+    private static func collect(
+        _ path: FilePath, limits: InputLimits, into inputs: inout [InputFile], diagnostics: inout [Diagnostic]
+    ) {
+        var info = stat()
+        guard path.withCString({ stat($0, &info) }) == 0 else {
+            let reason = errno == ENOENT ? "no such file or folder" : "cannot read: \(String(cString: strerror(errno)))"
+            diagnostics.append(Diagnostic(.error, file: path.description, message: reason, rule: "input"))
+            return
+        }
+        if info.st_mode & S_IFMT == S_IFDIR {
+            walk(folder: path, limits: limits, into: &inputs, diagnostics: &diagnostics)
+        } else {
+            switch readFile(path, limits: limits) {
+            case .success(let bytes):
+                inputs.append(InputFile(path: path.description, folder: "", bytes: bytes, foundInFolder: false))
+            case .failure(let diagnostic):
+                diagnostics.append(diagnostic)
+            }
+        }
     }
 
     private static func tooLarge(_ path: String, _ limits: InputLimits) -> Diagnostic {
@@ -72,9 +91,10 @@ package enum InputCollector {
     }
 
     /// Reads a regular file, refusing FIFOs, devices and files over the size cap before reading them.
-    private static func readFile(_ path: String, limits: InputLimits) -> Result<[UInt8], Diagnostic> {
+    private static func readFile(_ file: FilePath, limits: InputLimits) -> Result<[UInt8], Diagnostic> {
+        let path = file.description
         var info = stat()
-        guard stat(path, &info) == 0 else {
+        guard file.withCString({ stat($0, &info) }) == 0 else {
             return .failure(Diagnostic(.error, file: path, message: "cannot read: \(String(cString: strerror(errno)))", rule: "input"))
         }
         guard info.st_mode & S_IFMT == S_IFREG else {
@@ -82,7 +102,7 @@ package enum InputCollector {
                 Diagnostic(.error, file: path, message: "not a regular file (a FIFO, socket or device)", rule: "input"))
         }
         guard Int(info.st_size) <= limits.maxFileBytes else { return .failure(tooLarge(path, limits)) }
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        let descriptor = file.withCString { open($0, O_RDONLY | O_CLOEXEC) }
         guard descriptor >= 0 else {
             return .failure(Diagnostic(.error, file: path, message: "cannot open: \(String(cString: strerror(errno)))", rule: "input"))
         }
@@ -114,48 +134,49 @@ package enum InputCollector {
 
     /// Collects the metrics files below a folder in path order; each file's folder (relative) is its step.
     private static func walk(
-        folder: String, limits: InputLimits, into inputs: inout [InputFile], diagnostics: inout [Diagnostic]
+        folder: FilePath, limits: InputLimits, into inputs: inout [InputFile], diagnostics: inout [Diagnostic]
     ) {
-        var relatives: [String] = []
+        var files: [(relative: String, path: FilePath)] = []
         var unlistable: [Diagnostic] = []
-        listFiles(in: folder, relative: "", into: &relatives, unlistable: &unlistable)
+        listFiles(in: folder, relative: "", into: &files, unlistable: &unlistable)
         diagnostics += unlistable
         if !unlistable.isEmpty { return }
-        if relatives.isEmpty {
+        if files.isEmpty {
             diagnostics.append(
                 Diagnostic(
-                    .error, file: folder, message: "the folder holds no metrics files (*.json, *.tgz, *.tar.gz)",
-                    rule: "input"))
+                    .error, file: folder.description,
+                    message: "the folder holds no metrics files (*.json, *.tgz, *.tar.gz)", rule: "input"))
         }
-        for relative in relatives.sorted() {
-            let shown = FolderListing.join(folder, relative)
-            switch readFile(shown, limits: limits) {
+        for file in files.sorted(by: { $0.relative < $1.relative }) {
+            switch readFile(file.path, limits: limits) {
             case .success(let bytes):
-                let step = relative.split(separator: "/").dropLast().joined(separator: "/")
-                inputs.append(InputFile(path: shown, folder: step, bytes: bytes, foundInFolder: true))
+                let step = file.relative.split(separator: "/").dropLast().joined(separator: "/")
+                inputs.append(InputFile(path: file.path.description, folder: step, bytes: bytes, foundInFolder: true))
             case .failure(let diagnostic):
                 diagnostics.append(diagnostic)
             }
         }
     }
 
-    /// Adds the metrics files below `folder` (paths relative to the walk's start), skipping hidden entries and
-    /// following no links to folders. A folder that cannot be listed is an error: a folder skipped in silence
-    /// would store part of an invocation.
+    /// Adds the metrics files below `folder` (with their paths relative to the walk's start, as shown), skipping
+    /// hidden entries and following no links to folders. A folder that cannot be listed is an error: a folder
+    /// skipped in silence would store part of an invocation.
     private static func listFiles(
-        in folder: String, relative: String, into files: inout [String], unlistable: inout [Diagnostic]
+        in folder: FilePath, relative: String, into files: inout [(relative: String, path: FilePath)],
+        unlistable: inout [Diagnostic]
     ) {
         switch FolderListing.entries(of: folder, followingLinks: false) {
         case .failure(let failure):
             unlistable.append(
-                Diagnostic(.error, file: folder, message: "cannot list the folder: \(failure.reason)", rule: "input"))
+                Diagnostic(
+                    .error, file: folder.description, message: "cannot list the folder: \(failure.reason)", rule: "input"))
         case .success(let entries):
             for entry in entries {
-                let child = relative.isEmpty ? entry.name : relative + "/" + entry.name
+                let child = relative.isEmpty ? entry.name.shown : relative + "/" + entry.name.shown
                 if entry.isFolder {
-                    listFiles(in: FolderListing.join(folder, entry.name), relative: child, into: &files, unlistable: &unlistable)
-                } else if looksLikeMetricsFile(entry.name) {
-                    files.append(child)
+                    listFiles(in: folder.appending(entry.name), relative: child, into: &files, unlistable: &unlistable)
+                } else if looksLikeMetricsFile(entry.name.shown) {
+                    files.append((child, folder.appending(entry.name)))
                 }
             }
         }

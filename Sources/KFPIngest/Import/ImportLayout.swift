@@ -5,7 +5,7 @@ import KFPModel
 package struct RunFolder: Sendable {
     package var experiment: String
     package var run: String
-    package var path: String
+    package var path: FilePath
     package var createdAt: Date?
 }
 
@@ -13,18 +13,18 @@ package struct RunFolder: Sendable {
 /// or `<run>/` when the experiment is given. Folders are taken in natural name order (run-2 before run-10).
 /// Only one folder's names are held at a time (16 bytes a run for short names), never paths or contents.
 package struct ImportLayout {
-    package let root: String
+    package let root: FilePath
     package let experiment: String?
     /// The experiment being walked, its folder, and its run folders' names not yet handed out.
-    private var current: (experiment: String, folder: String, runs: [String], next: Int)?
-    private var experimentsLeft: [String]?
+    private var current: (experiment: String, folder: FilePath, runs: [FolderListing.Name], next: Int)?
+    private var experimentsLeft: [FolderListing.Name]?
     private var nextExperiment = 0
     private var diagnostics: [Diagnostic] = []
     /// How many layout problems (a missing or unlistable folder) were found.
     package private(set) var problems = 0
 
     package init(root: String, experiment: String?) {
-        self.root = root
+        self.root = FilePath(root)
         self.experiment = experiment
     }
 
@@ -42,7 +42,7 @@ package struct ImportLayout {
             if var walk = current, walk.next < walk.runs.count {
                 let end = Swift.min(walk.runs.count, walk.next + count - taken.count)
                 for name in walk.runs[walk.next..<end] {
-                    taken.append(RunFolder(experiment: walk.experiment, run: name, path: FolderListing.join(walk.folder, name)))
+                    taken.append(RunFolder(experiment: walk.experiment, run: name.shown, path: walk.folder.appending(name)))
                 }
                 walk.next = end
                 current = walk
@@ -52,20 +52,20 @@ package struct ImportLayout {
             guard let names = experimentsLeft, nextExperiment < names.count else { break }
             let name = names[nextExperiment]
             nextExperiment += 1
-            let path = FolderListing.join(root, name)
-            if let local = Self.localRun(name) {
-                taken.append(RunFolder(experiment: local.pipeline, run: name, path: path, createdAt: local.time))
+            let path = root.appending(name)
+            if let local = Self.localRun(name.shown) {
+                taken.append(RunFolder(experiment: local.pipeline, run: name.shown, path: path, createdAt: local.time))
             } else {
-                current = (name, path, subfolders(of: path), 0)
+                current = (name.shown, path, subfolders(of: path), 0)
             }
         }
         return taken
     }
 
     private mutating func start() {
-        var isFolder: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: root, isDirectory: &isFolder), isFolder.boolValue else {
-            diagnostics.append(Diagnostic(.error, file: root, message: "no such folder", rule: "input"))
+        var info = stat()
+        guard root.withCString({ stat($0, &info) }) == 0, info.st_mode & S_IFMT == S_IFDIR else {
+            diagnostics.append(Diagnostic(.error, file: root.description, message: "no such folder", rule: "input"))
             problems += 1
             experimentsLeft = []
             return
@@ -80,24 +80,24 @@ package struct ImportLayout {
 
     /// The visible subfolders of a folder, in natural order (links to folders count); metrics files there are
     /// noted as skipped.
-    private mutating func subfolders(of path: String) -> [String] {
+    private mutating func subfolders(of path: FilePath) -> [FolderListing.Name] {
         guard case .success(let entries) = FolderListing.entries(of: path, followingLinks: true) else {
-            diagnostics.append(Diagnostic(.error, file: path, message: "cannot list the folder", rule: "input"))
+            diagnostics.append(Diagnostic(.error, file: path.description, message: "cannot list the folder", rule: "input"))
             problems += 1
             return []
         }
-        var folders: [String] = []
+        var folders: [FolderListing.Name] = []
         for entry in entries {
             if entry.isFolder {
                 folders.append(entry.name)
-            } else if InputCollector.looksLikeMetricsFile(entry.name) {
+            } else if InputCollector.looksLikeMetricsFile(entry.name.shown) {
                 diagnostics.append(
                     Diagnostic(
-                        .warning, file: FolderListing.join(path, entry.name),
+                        .warning, file: path.appending(entry.name).description,
                         message: "skipped: metrics files belong in a run folder (<experiment>/<run>/)"))
             }
         }
-        return folders.sorted(by: Self.naturalOrder)
+        return folders.sorted { Self.naturalOrder($0.shown, $1.shown) }
     }
 
     /// Names with their digit runs compared as numbers: run-2 before run-10.

@@ -31,9 +31,10 @@ package struct RunFolderReader: Sendable {
     }
 
     private func readOne(_ folder: RunFolder) -> (RunIngest?, [Diagnostic]) {
-        let collected = InputCollector.collect([folder.path], limits: options.limits, standardInput: { [] })
+        let naming = RunNaming.problems(experiment: folder.experiment, run: folder.run, file: folder.path.description)
+        let collected = InputCollector.collect(folder: folder.path, limits: options.limits)
         let plan = IngestPlanner.plan(collected.inputs, step: nil, options: options)
-        let diagnostics = collected.diagnostics + plan.diagnostics
+        let diagnostics = naming + collected.diagnostics + plan.diagnostics
         if diagnostics.contains(where: { $0.severity == .error }) { return (nil, diagnostics) }
         let run = RunIngest(
             experiment: folder.experiment, run: folder.run, labels: labels, metrics: plan.metrics,

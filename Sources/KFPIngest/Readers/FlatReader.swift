@@ -23,7 +23,7 @@ enum FlatReader {
         walk(members, prefix: "", path: "$", context: &context)
         // A number refused as non-finite, or for its name (empty, too long), is still a number: the file is metrics.
         let sawNumber = context.sink.diagnostics.contains {
-            ["non-finite", "name-length", "empty-name"].contains($0.rule)
+            ["non-finite", "name-length", "empty-name", "naming"].contains($0.rule)
         }
         if context.metrics.isEmpty && !sawNumber {
             // Nothing numeric at all: say so once instead of listing every non-number.

@@ -42,8 +42,15 @@ struct ReaderContext {
         self.options = options
     }
 
-    /// Records a metric found at `node`.
+    /// Records a metric found at `node`; a name with control characters (which could drive a terminal) is an
+    /// error instead.
     mutating func addMetric(name: String, value: Double, format: MetricFormat, node: JSONNode, path: String) {
+        if name.hasControlCharacters {
+            sink.error(
+                at: node.offset, path: path,
+                "metric name '\(name.visibleControlCharacters())' contains control characters", rule: "naming")
+            return
+        }
         metrics.append(
             ReadMetric(
                 name: name, value: value, format: format, file: sink.file, offset: node.offset, path: path,

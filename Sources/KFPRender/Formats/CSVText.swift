@@ -14,7 +14,8 @@ package enum CSVText {
 
     /// A text cell, neutralised and quoted as needed.
     package static func field(_ text: String) -> String {
-        var value = text
+        // Line breaks and tabs are data a quoted field holds; other control characters are shown escaped.
+        var value = text.visibleControlCharacters(keeping: ["\r", "\n", "\t"])
         if let first = value.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(first), !isNumber(value) {
             value = "'" + value
         }

@@ -1,4 +1,5 @@
 import Foundation
+import KFPModel
 
 /// Renders checks as GitHub Actions workflow commands (`::error`, `::warning`, `::notice`), so that they show as
 /// annotations on the run and the pull request.
@@ -14,9 +15,11 @@ enum GitHubRenderer {
         escapeData(text).replacingOccurrences(of: ":", with: "%3A").replacingOccurrences(of: ",", with: "%2C")
     }
 
+    /// One workflow command per annotation; control characters are shown escaped (`\u001b`), so that a name
+    /// cannot drive the log viewer's terminal.
     static func render(_ suite: CheckSuite) -> String {
         suite.annotations.map {
             "::\($0.level.rawValue) title=\(escapeProperty($0.title))::\(escapeData($0.message))\n"
-        }.joined()
+        }.joined().visibleControlCharacters(keeping: ["\n"])
     }
 }

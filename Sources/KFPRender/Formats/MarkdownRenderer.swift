@@ -2,11 +2,16 @@ import Foundation
 import KFPModel
 import KFPReports
 
-/// Renders a report document as GitHub-flavoured Markdown, ready to paste into a PR comment.
+/// Renders a report document as GitHub-flavoured Markdown, ready to paste into a PR comment. Control characters
+/// are shown escaped (`\u001b`), never passed to a terminal.
 struct MarkdownRenderer {
     let options: RenderOptions
 
     func render(_ document: ReportDocument) -> String {
+        markdown(document).visibleControlCharacters(keeping: ["\n"])
+    }
+
+    private func markdown(_ document: ReportDocument) -> String {
         var out = ""
         for block in document.blocks where block.media.contains(.markdown) {
             switch block.content {

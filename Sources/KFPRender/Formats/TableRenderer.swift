@@ -2,6 +2,8 @@ import KFPModel
 import KFPReports
 
 /// Renders a report document as aligned text for a terminal, values shown the KFP way, colour only when allowed.
+/// Every text is shown with its control characters escaped (`\u001b`), so that a name from an older store cannot
+/// drive the terminal.
 struct TableRenderer {
     let options: RenderOptions
 
@@ -10,9 +12,9 @@ struct TableRenderer {
         for block in document.blocks where block.media.contains(.table) {
             switch block.content {
             case .title(let text, _):
-                out += text + "\n"
+                out += text.visibleControlCharacters() + "\n"
             case .facts(let facts):
-                for fact in facts { out += "\(fact.name): \(fact.value)\n" }
+                for fact in facts { out += "\(fact.name): \(fact.value)".visibleControlCharacters() + "\n" }
             case .grid(let grid):
                 // A grid under a title or facts stands apart by a blank line.
                 if !out.isEmpty { out += "\n" }
@@ -22,11 +24,14 @@ struct TableRenderer {
                     out += table(grid).rendered(color: options.color)
                 }
             case .list(let items):
-                if !items.isEmpty { out += "\n" + items.map(Inline.plain).joined(separator: "\n") + "\n" }
+                if !items.isEmpty {
+                    out += "\n" + items.map { Inline.plain($0).visibleControlCharacters() }.joined(separator: "\n") + "\n"
+                }
             case .sparkline(let values, let caption):
-                out += "\n" + Blocks.sparkline(values) + "  " + caption + "\n"
+                out += "\n" + Blocks.sparkline(values) + "  " + caption.visibleControlCharacters() + "\n"
             case .verdict(let text, let passed):
-                out += "\n" + (options.color ? (passed ? TerminalColor.green : .red).wrap(text) : text) + "\n"
+                let shown = text.visibleControlCharacters()
+                out += "\n" + (options.color ? (passed ? TerminalColor.green : .red).wrap(shown) : shown) + "\n"
             }
         }
         return out
@@ -34,12 +39,12 @@ struct TableRenderer {
 
     /// The grid as a text table, with its cells' colours.
     private func table(_ grid: Grid) -> TextTable {
-        var table = TextTable(grid.columns.map { TextTable.Column($0.tableTitle, $0.alignment) })
+        var table = TextTable(grid.columns.map { TextTable.Column($0.tableTitle.visibleControlCharacters(), $0.alignment) })
         for row in grid.rows {
             var colors: [Int: TerminalColor] = [:]
             let cells = row.enumerated().map { index, cell in
                 if let color = Self.color(cell) { colors[index] = color }
-                return text(cell)
+                return text(cell).visibleControlCharacters()
             }
             table.append(cells, colors: colors)
         }

@@ -38,6 +38,8 @@ final class SQLiteDatabase {
         case readWrite
     }
 
+    /// The file, for the import lock beside it.
+    let path: String
     /// How long one statement waits for another connection's lock (SQLite's busy handler), in milliseconds.
     let busyTimeoutMilliseconds: Int32
     /// How transactions retry when SQLite still reports `SQLITE_BUSY` (see `BusyRetry`).
@@ -46,6 +48,7 @@ final class SQLiteDatabase {
     /// Opens a database file (`:memory:` for an in-memory one). Transactions retry on `SQLITE_BUSY` for as long
     /// as the busy timeout, so that the total wait for a lock stays bounded by it.
     init(path: String, mode: Mode, busyTimeoutMilliseconds: Int32 = 10_000) throws(SQLiteError) {
+        self.path = path
         self.busyTimeoutMilliseconds = busyTimeoutMilliseconds
         self.busyRetry = BusyRetry(budget: .milliseconds(Int64(busyTimeoutMilliseconds)))
         var flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX
@@ -59,12 +62,19 @@ final class SQLiteDatabase {
         }
         sqlite3_extended_result_codes(handle, 0)
         sqlite3_busy_timeout(handle, busyTimeoutMilliseconds)
-        csqlite_keep_wal_on_close(handle)
     }
 
+    /// Closes the connection so that the store file alone holds every committed write: a connection that wrote
+    /// copies the WAL into the file (a passive checkpoint: it waits for no one), and the last connection to close
+    /// checkpoints what is left and removes the WAL, as SQLite does by default. A store can then be copied, cached
+    /// or uploaded as one file once the commands that use it have exited.
     deinit {
+        if wrote { sqlite3_exec(handle, "PRAGMA wal_checkpoint(PASSIVE)", nil, nil, nil) }
         sqlite3_close_v2(handle)
     }
+
+    /// Whether a write transaction committed on this connection.
+    private(set) var wrote = false
 
     /// Builds the error for the last failure on this connection.
     func error(_ status: Int32, sql: String?) -> SQLiteError {
@@ -97,10 +107,12 @@ final class SQLiteDatabase {
     /// again after a backoff (`busyRetry`), so `body` must only touch the database. Keep it short: the input is
     /// read and checked before a write transaction starts.
     func writeTransaction<T>(_ body: () throws -> T) throws -> T {
-        try retryingOnBusy { () throws -> T in
+        let result = try retryingOnBusy { () throws -> T in
             try execute("BEGIN IMMEDIATE")
             return try finishTransaction(body)
         }
+        wrote = true
+        return result
     }
 
     /// Runs `body` in one read transaction (`BEGIN DEFERRED`), so that all its statements see one snapshot of
@@ -126,12 +138,14 @@ final class SQLiteDatabase {
     }
 
     /// Runs `body`, and runs it again after a backoff while it fails with `SQLITE_BUSY`, until `busyRetry.budget`
-    /// has passed since the first attempt; then the last busy error is thrown. Inside an open transaction `body`
-    /// runs once: the transaction that owns it is the one to retry.
+    /// has passed since the first attempt; then the last busy error is thrown, unless an import holds the store
+    /// (`ImportLock`): then it waits on until the import ends, saying so once through `StoreNotices`. Inside an
+    /// open transaction `body` runs once: the transaction that owns it is the one to retry.
     func retryingOnBusy<T>(_ body: () throws -> T) throws -> T {
         if isInTransaction { return try body() }
         let clock = ContinuousClock()
-        let deadline = clock.now.advanced(by: busyRetry.budget)
+        var deadline = clock.now.advanced(by: busyRetry.budget)
+        var noticed = false
         // SQLite's own busy handler waits at most until the deadline too, so the total wait stays within budget.
         defer { sqlite3_busy_timeout(handle, busyTimeoutMilliseconds) }
         var attempt = 0
@@ -143,7 +157,14 @@ final class SQLiteDatabase {
                 return try body()
             } catch let error as SQLiteError where error.isBusy {
                 let delay = busyRetry.delay(afterAttempt: attempt)
-                guard clock.now.advanced(by: delay) < deadline else { throw error }
+                if clock.now.advanced(by: delay) >= deadline {
+                    guard ImportLock.isHeld(store: path) else { throw error }
+                    if !noticed {
+                        StoreNotices.post("the store '\(path)' is held by an import; waiting for it to finish")
+                        noticed = true
+                    }
+                    deadline = clock.now.advanced(by: busyRetry.budget)
+                }
                 attempt += 1
                 Thread.sleep(forTimeInterval: delay.timeInterval)
             }

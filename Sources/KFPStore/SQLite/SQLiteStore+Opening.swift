@@ -42,25 +42,55 @@ extension SQLiteStore {
         return nil
     }
 
+    /// Refuses, before SQLite touches it, what cannot be a store: a folder, a FIFO or device (`/dev/null`), and
+    /// for reading, a missing or empty file (a read command never creates a store).
+    static func checkFile(_ path: String, access: StoreAccess) throws(StoreError) {
+        guard path != ":memory:" else { return }
+        var info = stat()
+        guard stat(path, &info) == 0 else {
+            if !access.creates { throw .notFound(store: path) }
+            return
+        }
+        switch info.st_mode & S_IFMT {
+        case S_IFREG:
+            if access == .read && info.st_size == 0 { throw .notAStore(store: path, reason: "the file is empty") }
+        case S_IFDIR:
+            if access.writes { throw .cannotWrite(store: path, detail: "it is a folder, not a file") }
+            throw .notAStore(store: path, reason: "it is a folder, not a file")
+        case S_IFIFO: throw .notAStore(store: path, reason: "it is a FIFO, not a regular file")
+        case S_IFCHR, S_IFBLK: throw .notAStore(store: path, reason: "it is a device, not a regular file")
+        case S_IFSOCK: throw .notAStore(store: path, reason: "it is a socket, not a regular file")
+        default: throw .notAStore(store: path, reason: "it is not a regular file")
+        }
+    }
+
     // MARK: - Schema
 
-    /// Checks that the file is a kfpm store of a schema we know, migrates it, and sets the connection up.
+    /// Checks that the file is a kfpm store of a schema we know; for writing, migrates it and makes sure it is
+    /// in WAL mode; then sets the connection up.
     ///
     /// Safe when several processes open (or create) one store at once: what the file is gets read in one read
     /// transaction, and a migration re-reads it under the write lock, so only one process migrates and none
     /// takes another's half-made store for a foreign database. Every step retries on `SQLITE_BUSY`.
-    func prepare() throws(StoreError) {
+    func prepare(_ access: StoreAccess) throws(StoreError) {
         try guarded {
             let state = try database.readTransaction { try schemaState() }
             try check(state)
             if state.version < SQLiteMigrations.latest {
+                guard access.writes else {
+                    if state.isEmpty { throw StoreError.notAStore(store: path, reason: "it holds no kfpm tables") }
+                    throw StoreError.olderSchema(store: path, found: Int(state.version), supported: SQLiteMigrations.latest)
+                }
                 try migrate()
+                if !state.isEmpty { schema.upgradedFrom = Int(state.version) }
             }
             try database.execute("PRAGMA foreign_keys = ON")
-            // Switching to WAL needs a moment of exclusive access, which another process may hold.
-            try database.retryingOnBusy {
-                if try database.prepare("PRAGMA journal_mode").rows([], { $0.text(at: 0) }).first != "wal" {
-                    try database.execute("PRAGMA journal_mode = WAL")
+            if access.writes {
+                // Switching to WAL needs a moment of exclusive access, which another process may hold.
+                try database.retryingOnBusy {
+                    if try database.prepare("PRAGMA journal_mode").rows([], { $0.text(at: 0) }).first != "wal" {
+                        try database.execute("PRAGMA journal_mode = WAL")
+                    }
                 }
             }
             try database.execute("PRAGMA synchronous = NORMAL")
@@ -82,10 +112,21 @@ extension SQLiteStore {
             applicationID: try database.pragmaInteger("application_id"), isEmpty: tables == 0)
     }
 
-    /// Refuses a file that another program made, or that a newer kfpm wrote; neither is ever changed.
+    /// Refuses a file that another program made, that a newer kfpm wrote, or whose version no kfpm writes; none
+    /// is ever changed.
     private func check(_ state: SchemaState) throws {
         if state.applicationID != SQLiteMigrations.applicationID && !(state.isEmpty && state.version == 0) {
             throw StoreError.notAStore(store: path, reason: "it is an SQLite database, but not one that kfpm created")
+        }
+        if state.version < 0 {
+            throw StoreError.badSchema(
+                store: path, detail: "it has schema version \(state.version), which no kfpm writes: it was changed by "
+                    + "hand or is damaged")
+        }
+        if state.version == 0 && !state.isEmpty {
+            throw StoreError.badSchema(
+                store: path, detail: "it has kfpm's tables but schema version 0, which no kfpm writes: it was changed "
+                    + "by hand or is damaged")
         }
         if state.version > SQLiteMigrations.latest {
             throw StoreError.newerSchema(store: path, found: Int(state.version), supported: SQLiteMigrations.latest)
@@ -101,7 +142,15 @@ extension SQLiteStore {
             let current = Int(state.version)
             guard current < SQLiteMigrations.latest else { return }
             for step in SQLiteMigrations.steps[current...] {
-                try database.execute(step)
+                switch step {
+                case .sql(let sql): try database.execute(sql)
+                case .code(let apply):
+                    do {
+                        try apply(database)
+                    } catch let clash as NameNormalization.Clash {
+                        throw StoreError.cannotUpgrade(store: path, detail: clash.detail)
+                    }
+                }
             }
             try database.execute(SQLiteMigrations.stampApplicationID)
             try database.execute(SQLiteMigrations.stampLatestVersion)

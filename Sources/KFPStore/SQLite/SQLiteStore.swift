@@ -21,21 +21,24 @@ final class SQLiteStore: MetricsStore {
         return statement
     }
 
-    /// Opens the store at `path`. With `create`, a missing file becomes a new store; without, it is an error
-    /// (read commands never create a store). Waiting for another process's lock is bounded by
-    /// `busyTimeoutMilliseconds` per transaction, retries included; past it comes `StoreError.busy`.
-    init(path: String, create: Bool, busyTimeoutMilliseconds: Int32 = 10_000) throws(StoreError) {
+    /// The schema version, and the one it was upgraded from when opening it did so.
+    var schema = SchemaStatus(version: SQLiteMigrations.latest, upgradedFrom: nil)
+
+    /// Opens the store at `path`. For writing, a missing file becomes a new store and an older schema is
+    /// upgraded; for reading, the store must exist at the current schema, and nothing in the file is changed.
+    /// Waiting for another process's lock is bounded by `busyTimeoutMilliseconds` per transaction, retries
+    /// included; past it comes `StoreError.busy`.
+    init(path: String, access: StoreAccess, busyTimeoutMilliseconds: Int32 = 10_000) throws(StoreError) {
         self.path = path
-        if !create && path != ":memory:" && !FileManager.default.fileExists(atPath: path) {
-            throw .notFound(store: path)
-        }
+        try Self.checkFile(path, access: access)
         do {
             database = try SQLiteDatabase(
-                path: path, mode: create ? .readWriteCreate : .readWrite, busyTimeoutMilliseconds: busyTimeoutMilliseconds)
+                path: path, mode: access.creates ? .readWriteCreate : .readWrite,
+                busyTimeoutMilliseconds: busyTimeoutMilliseconds)
         } catch {
             throw Self.storeError(error, path: path)
         }
-        try prepare()
+        try prepare(access)
     }
 
     /// Runs `body`, turning SQLite failures into store errors.
@@ -81,6 +84,9 @@ final class SQLiteStore: MetricsStore {
             try database.execute("PRAGMA foreign_keys = OFF")
             defer { try? database.execute("PRAGMA foreign_keys = ON") }
             var started = false
+            // Other writers wait for the import rather than give up after the busy timeout (`ImportLock`).
+            let importLock = ImportLock.hold(store: path)
+            defer { importLock?.release() }
             try database.writeTransaction { () throws -> Void in
                 // A transaction that hit SQLITE_BUSY is run again, but an import's batches are pulled once:
                 // fail cleanly (everything rolled back) rather than store a partial import.
@@ -128,7 +134,7 @@ final class SQLiteStore: MetricsStore {
     private func existingExperimentID(_ experiment: String) throws -> Int64 {
         guard
             let id = try cached(RunStatements.experimentID)
-                .rows([.text(experiment)], { $0.int64(at: 0) }).first
+                .rows([.text(experiment.nfc)], { $0.int64(at: 0) }).first
         else {
             throw StoreError.unknownExperiment(name: experiment, known: try experimentNames())
         }
@@ -140,7 +146,7 @@ final class SQLiteStore: MetricsStore {
             let experimentID = try existingExperimentID(experiment)
             guard
                 let runID = try cached(RunStatements.runID)
-                    .rows([.integer(experimentID), .text(name)], { $0.int64(at: 0) }).first
+                    .rows([.integer(experimentID), .text(name.nfc)], { $0.int64(at: 0) }).first
             else {
                 let count = try database.prepare("SELECT count(*) FROM run WHERE experiment_id = ?")
                     .rows([.integer(experimentID)]) { $0.int(at: 0) }.first ?? 0
@@ -304,7 +310,7 @@ final class SQLiteStore: MetricsStore {
         try reading {
             let experimentID = try existingExperimentID(experiment)
             var sql = Self.historyStatement
-            var values: [SQLiteValue] = [.text(metric), .integer(experimentID)]
+            var values: [SQLiteValue] = [.text(metric.nfc), .integer(experimentID)]
             if let limit {
                 sql += " LIMIT ?"
                 values.append(.integer(Int64(limit)))

@@ -41,7 +41,7 @@ extension KFPM {
                 try RunReference.resolve(name, defaultExperiment: storeOptions.experimentName, in: store)
             }
             let comparison = Comparison(runs: stored, directions: directions.policy, onlyChanged: onlyChanged)
-            Console.output(output.render(comparison))
+            try Console.output(output.render(comparison))
         }
     }
 }

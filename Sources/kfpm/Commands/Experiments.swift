@@ -16,7 +16,7 @@ extension KFPM {
 
         func run() throws {
             let store = try storeOption.open(.read)
-            Console.output(output.render(ExperimentList(try store.experimentSummaries())))
+            try Console.output(output.render(ExperimentList(try store.experimentSummaries())))
         }
     }
 }

@@ -65,7 +65,7 @@ extension KFPM {
                 candidate: candidate, experiment: storeOptions.experimentName, baseline: baseline, rulesFile: rules,
                 inlineRules: rule, options: options)
             let report = try GateRun.run(request) { () throws(StoreError) -> any MetricsStore in try storeOptions.open(.read) }
-            Console.output(output.render(report))
+            try Console.output(output.render(report))
             let environment = ProcessInfo.processInfo.environment
             if let warning = StepSummary.publish(report, format: output.format, options: output.renderOptions, environment: environment) {
                 Console.diagnostic("kfpm: warning: \(warning)")

@@ -29,7 +29,7 @@ extension KFPM {
             let store = try storeOptions.open(.read)
             let points = try store.history(
                 experiment: storeOptions.experimentName, metric: metric, limit: last == 0 ? nil : last)
-            Console.output(output.render(MetricHistory(experiment: storeOptions.experimentName, metric: metric, points: points)))
+            try Console.output(output.render(MetricHistory(experiment: storeOptions.experimentName, metric: metric, points: points)))
         }
     }
 }

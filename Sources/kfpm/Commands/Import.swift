@@ -49,10 +49,14 @@ extension KFPM {
                 throw CommandFailure(message: "\(errors) problem\(errors == 1 ? "" : "s") in the input; nothing was imported")
             }
             let experiments = result.experiments.count
-            Console.output(
-                "imported \(result.runsRead) runs (\(summary.metrics) metrics) into \(experiments) experiment"
-                    + "\(experiments == 1 ? "" : "s"): \(summary.created) new, \(summary.replaced) replaced, "
-                    + "\(summary.unchanged) unchanged\n")
+            let text = "imported \(result.runsRead) runs (\(summary.metrics) metrics) into \(experiments) experiment"
+                + "\(experiments == 1 ? "" : "s"): \(summary.created) new, \(summary.replaced) replaced, "
+                + "\(summary.unchanged) unchanged\n"
+            do {
+                try Console.output(text)
+            } catch {
+                throw OutputFailure(reason: error.reason, done: "the \(result.runsRead) runs were imported")
+            }
         }
     }
 }

@@ -50,13 +50,19 @@ extension KFPM {
                     message: "\(count) problem\(count == 1 ? "" : "s") in the input; nothing was stored")
             }
             let place = "run '\(runName)' in experiment '\(storeOptions.experimentName)'"
+            let text: String
             switch outcome {
             case .created(let count):
-                Console.output("stored \(count) metric\(count == 1 ? "" : "s") as \(place)\n")
+                text = "stored \(count) metric\(count == 1 ? "" : "s") as \(place)\n"
             case .replaced(let count, let previous):
-                Console.output("replaced \(place): \(previous) → \(count) metrics\n")
+                text = "replaced \(place): \(previous) → \(count) metrics\n"
             case .unchanged(let count):
-                Console.output("\(place) unchanged: it already holds these \(count) metrics\n")
+                text = "\(place) unchanged: it already holds these \(count) metrics\n"
+            }
+            do {
+                try Console.output(text)
+            } catch {
+                throw OutputFailure(reason: error.reason, done: "\(place) was stored")
             }
         }
     }

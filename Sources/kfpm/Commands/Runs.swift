@@ -63,7 +63,7 @@ extension KFPM {
             let list = RunList(
                 experiment: storeOptions.experimentName, page: page,
                 columns: MetricColumns(parsing: metrics) ?? .top(2), showLabels: labels)
-            Console.output(output.render(list))
+            try Console.output(output.render(list))
             if page.runs.count < page.totalMatching {
                 Console.diagnostic("kfpm: showing \(page.runs.count) of \(page.totalMatching) runs; --limit 0 shows all")
             }

@@ -21,7 +21,7 @@ extension KFPM {
         func run() throws {
             let store = try storeOptions.open(.read)
             let stored = try store.run(experiment: storeOptions.experimentName, name: runName)
-            Console.output(output.render(stored))
+            try Console.output(output.render(stored))
         }
     }
 }

@@ -29,7 +29,7 @@ extension KFPM {
             let top = TopMetrics(
                 experiment: storeOptions.experimentName, statistics: statistics, directions: directions.policy,
                 limit: n == 0 ? nil : n)
-            Console.output(output.render(top))
+            try Console.output(output.render(top))
         }
     }
 }

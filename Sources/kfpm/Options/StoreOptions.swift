@@ -16,9 +16,12 @@ struct StoreOption: ParsableArguments {
         StoreLocation(store ?? ProcessInfo.processInfo.environment["KFPM_STORE"].flatMap { $0.isEmpty ? nil : $0 } ?? "kfpm.db")
     }
 
-    /// Opens the store: for reading (it must exist, and is never created or changed) or for writing.
+    /// Opens the store: for reading (it must exist, and is never created or changed) or for writing. A write
+    /// waits for another process's lock up to `KFPM_BUSY_TIMEOUT` milliseconds (default 10000).
     func open(_ access: StoreAccess) throws(StoreError) -> any MetricsStore {
-        try StoreFactory.open(location, for: access)
+        let timeout = ProcessInfo.processInfo.environment["KFPM_BUSY_TIMEOUT"].flatMap { Int32($0) }.flatMap { $0 > 0 ? $0 : nil }
+        return try StoreFactory.open(
+            location, for: access, busyTimeoutMilliseconds: timeout ?? StoreFactory.defaultBusyTimeoutMilliseconds)
     }
 }
 

@@ -35,7 +35,7 @@ struct ImporterTests {
                 atPath: Fixtures.path(Fixtures.files(under: "kfp-v2/local-outputs").first { $0.hasSuffix("evaluate/executor_output.json") } ?? ""),
                 toPath: local + "/evaluate/executor_output.json")
 
-            let store = try SQLiteStore(path: folder.file("s.db"), create: true)
+            let store = try SQLiteStore(path: folder.file("s.db"), access: .write)
             let result = try Importer.run(ImportRequest(root: root, labels: [Label(key: "src", value: "import")])) { store }
             #expect(!result.hasErrors, "\(result.diagnostics)")
             #expect(result.summary?.created == 5)
@@ -64,7 +64,7 @@ struct ImporterTests {
             try write("{\"metrics\": [{\"name\": \"acc\", \"numberValue\": NaN}]}", to: "\(root)/e/run-3/m.json")
             try write("{\"metrics\": [", to: "\(root)/e/run-599/m.json")
             let path = folder.file("s.db")
-            let result = try Importer.run(ImportRequest(root: root)) { () throws(StoreError) in try SQLiteStore(path: path, create: true) }
+            let result = try Importer.run(ImportRequest(root: root)) { () throws(StoreError) in try SQLiteStore(path: path, access: .write) }
             #expect(result.summary == nil)
             #expect(result.diagnostics.filter { $0.severity == .error }.count == 2)
             #expect(result.runsRead == 600)
@@ -73,9 +73,9 @@ struct ImporterTests {
 
             // With an error only in the last batch, the store exists but holds nothing.
             try write(v1([("acc", 0.5)]), to: "\(root)/e/run-3/m.json")
-            let late = try Importer.run(ImportRequest(root: root)) { () throws(StoreError) in try SQLiteStore(path: path, create: true) }
+            let late = try Importer.run(ImportRequest(root: root)) { () throws(StoreError) in try SQLiteStore(path: path, access: .write) }
             #expect(late.summary == nil)
-            #expect(try SQLiteStore(path: path, create: false).experimentNames().isEmpty)
+            #expect(try SQLiteStore(path: path, access: .read).experimentNames().isEmpty)
         }
     }
 
@@ -83,7 +83,7 @@ struct ImporterTests {
         try withTemporaryFolder { folder in
             try write(v1([("acc", 0.5)]), to: folder.file("tree/r1/m.json"))
             try write(v1([("acc", 0.6)]), to: folder.file("tree/r2/m.json"))
-            let store = try SQLiteStore(path: ":memory:", create: true)
+            let store = try SQLiteStore(path: ":memory:", access: .write)
             let result = try Importer.run(ImportRequest(root: folder.file("tree"), experiment: "given")) { store }
             #expect(result.summary?.created == 2)
             #expect(try store.runs(RunQuery(experiment: "given")).runs.map(\.name) == ["r2", "r1"])
@@ -92,7 +92,7 @@ struct ImporterTests {
 
     @Test func missingOrEmptyTreesAreErrors() throws {
         try withTemporaryFolder { folder in
-            let store = try SQLiteStore(path: ":memory:", create: true)
+            let store = try SQLiteStore(path: ":memory:", access: .write)
             #expect(try Importer.run(ImportRequest(root: folder.file("nope"))) { store }.diagnostics.first?.message == "no such folder")
             #expect(try Importer.run(ImportRequest(root: folder.path)) { store }.diagnostics.first?.message == "no run folders found to import")
         }

@@ -48,7 +48,7 @@ struct BusyRetryTests {
     @Test func aWriteTransactionRetriesUntilTheLockIsFreed() throws {
         try withTemporaryFolder { folder in
             let path = folder.file("s.db")
-            _ = try SQLiteStore(path: path, create: true)
+            _ = try SQLiteStore(path: path, access: .write)
             // SQLite's own busy handler is off (timeout 0): only the retry loop can wait for the lock.
             let database = try SQLiteDatabase(path: path, mode: .readWrite, busyTimeoutMilliseconds: 0)
             database.busyRetry = BusyRetry(budget: .seconds(20))
@@ -75,10 +75,10 @@ struct BusyRetryTests {
     @Test func aLockHeldPastTheBudgetIsAClearBusyErrorWithinTheBound() throws {
         try withTemporaryFolder { folder in
             let path = folder.file("s.db")
-            _ = try SQLiteStore(path: path, create: true)
+            _ = try SQLiteStore(path: path, access: .write)
             let holder = try LockHolder(path: path)
             defer { try? holder.release() }
-            let store = try SQLiteStore(path: path, create: true, busyTimeoutMilliseconds: 400)
+            let store = try SQLiteStore(path: path, access: .write, busyTimeoutMilliseconds: 400)
             let start = ContinuousClock.now
             #expect {
                 try store.ingest(Build.ingest("r", value: 1), replace: false)
@@ -96,13 +96,13 @@ struct BusyRetryTests {
     @Test func readersDoNotWaitForAWriter() throws {
         try withTemporaryFolder { folder in
             let path = folder.file("s.db")
-            _ = try SQLiteStore(path: path, create: true).ingest(Build.ingest("r1", value: 1), replace: false)
+            _ = try SQLiteStore(path: path, access: .write).ingest(Build.ingest("r1", value: 1), replace: false)
             let holder = try LockHolder(path: path)
             defer { try? holder.release() }
             try holder.database.execute("INSERT INTO experiment(name, created_at) VALUES ('uncommitted', 0)")
             // WAL: a reader sees the last commit at once, never the writer's open transaction, and never waits.
             let start = ContinuousClock.now
-            let reader = try SQLiteStore(path: path, create: false, busyTimeoutMilliseconds: 0)
+            let reader = try SQLiteStore(path: path, access: .read, busyTimeoutMilliseconds: 0)
             #expect(try reader.experimentNames() == ["Default"])
             #expect(try reader.run(experiment: "Default", name: "r1").metrics.count == 1)
             #expect(try reader.runs(RunQuery(experiment: "Default")).totalMatching == 1)
@@ -126,7 +126,7 @@ struct BusyRetryTests {
                         defer { done.leave() }
                         start.wait()
                         do {
-                            let store = try SQLiteStore(path: path, create: true)
+                            let store = try SQLiteStore(path: path, access: .write)
                             _ = try store.ingest(Build.ingest("r\(opener)", value: Double(opener)), replace: false)
                         } catch {
                             failures.update { $0.append("\(error)") }
@@ -137,7 +137,7 @@ struct BusyRetryTests {
                 for _ in 0..<openers { start.signal() }
                 done.wait()
                 #expect(failures.value == [], "round \(round)")
-                let store = try SQLiteStore(path: path, create: false)
+                let store = try SQLiteStore(path: path, access: .read)
                 #expect(try store.runs(RunQuery(experiment: "Default")).totalMatching == openers)
                 let database = try SQLiteDatabase(path: path, mode: .readWrite)
                 #expect(try database.pragmaInteger("user_version") == Int64(SQLiteMigrations.latest))

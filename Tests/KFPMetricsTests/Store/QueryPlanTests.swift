@@ -20,7 +20,7 @@ struct QueryPlanTests {
 
     @Test func runReadsAndHistoryAreIndexBacked() throws {
         try withTemporaryFolder { folder in
-            _ = try SQLiteStore(path: folder.file("s.db"), create: true)
+            _ = try SQLiteStore(path: folder.file("s.db"), access: .write)
             let db = try SQLiteDatabase(path: folder.file("s.db"), mode: .readWrite)
             for sql in SQLiteStore.RunStatements.all + [SQLiteStore.historyStatement] {
                 let lines = try plan(sql, in: db)

@@ -22,7 +22,7 @@ struct SQLiteStoreTests {
 
     @Test func schemaHasWALForeignKeysAndVersion() throws {
         try withTemporaryFolder { folder in
-            _ = try SQLiteStore(path: folder.file("s.db"), create: true)
+            _ = try SQLiteStore(path: folder.file("s.db"), access: .write)
             let db = try SQLiteDatabase(path: folder.file("s.db"), mode: .readWrite)
             #expect(try db.pragmaInteger("user_version") == Int64(SQLiteMigrations.latest))
             #expect(try db.pragmaInteger("application_id") == SQLiteMigrations.applicationID)
@@ -40,7 +40,7 @@ struct SQLiteStoreTests {
 
     @Test func readCommandsNeverCreateAStore() throws {
         try withTemporaryFolder { folder in
-            #expect(throws: StoreError.self) { try SQLiteStore(path: folder.file("none.db"), create: false) }
+            #expect(throws: StoreError.self) { try SQLiteStore(path: folder.file("none.db"), access: .read) }
             #expect(!FileManager.default.fileExists(atPath: folder.file("none.db")))
         }
     }
@@ -54,7 +54,7 @@ struct SQLiteStoreTests {
             try db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             let before = try Data(contentsOf: URL(fileURLWithPath: path))
             #expect {
-                try SQLiteStore(path: path, create: true)
+                try SQLiteStore(path: path, access: .write)
             } throws: { error in
                 guard case StoreError.newerSchema(_, let found, _) = error else { return false }
                 return found == SQLiteMigrations.latest + 1
@@ -64,7 +64,7 @@ struct SQLiteStoreTests {
     }
 
     private func store(at path: String) throws -> SQLiteStore {
-        let store = try SQLiteStore(path: path, create: true)
+        let store = try SQLiteStore(path: path, access: .write)
         _ = try store.ingest(Build.ingest("r", metrics), replace: false)
         return store
     }
@@ -75,7 +75,7 @@ struct SQLiteStoreTests {
             try Data("hello, this is not a database at all, not even close to one............".utf8)
                 .write(to: URL(fileURLWithPath: text))
             #expect {
-                try SQLiteStore(path: text, create: true)
+                try SQLiteStore(path: text, access: .write)
             } throws: { error in
                 "\(error)".contains("not an SQLite database")
             }
@@ -83,7 +83,7 @@ struct SQLiteStoreTests {
             let db = try SQLiteDatabase(path: other, mode: .readWriteCreate)
             try db.execute("CREATE TABLE t(x)")
             #expect {
-                try SQLiteStore(path: other, create: true)
+                try SQLiteStore(path: other, access: .write)
             } throws: { error in
                 "\(error)".contains("not one that kfpm created")
             }

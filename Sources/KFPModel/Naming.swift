@@ -1,0 +1,39 @@
+import Foundation
+
+/// The rules every name follows (experiment, run, metric, step, label key and value): one spelling, and no
+/// control characters.
+extension String {
+    /// The text in Unicode Normalization Form C, the one spelling kfpm keeps of a name: `e` + U+0301 and `é`
+    /// are one name. ASCII text, the common case, is already NFC and is returned as it is.
+    package var nfc: String {
+        if utf8.allSatisfy({ $0 < 0x80 }) { return self }
+        return precomposedStringWithCanonicalMapping
+    }
+
+    /// Whether the text holds a control character: C0 (U+0000–U+001F), DEL (U+007F) or C1 (U+0080–U+009F), any
+    /// of which can start a terminal escape sequence.
+    package var hasControlCharacters: Bool {
+        unicodeScalars.contains { Self.isControl($0) }
+    }
+
+    /// The text with every control character shown as `\u001b` (and so on), so that printing it to a terminal
+    /// cannot clear the screen or retitle the window. `keeping` lists characters left as they are (a line
+    /// break in a multi-line message).
+    package func visibleControlCharacters(keeping: Set<Unicode.Scalar> = []) -> String {
+        guard unicodeScalars.contains(where: { Self.isControl($0) && !keeping.contains($0) }) else { return self }
+        var out = String.UnicodeScalarView()
+        for scalar in unicodeScalars {
+            if Self.isControl(scalar) && !keeping.contains(scalar) {
+                let hex = String(scalar.value, radix: 16)
+                out.append(contentsOf: ("\\u" + String(repeating: "0", count: 4 - hex.count) + hex).unicodeScalars)
+            } else {
+                out.append(scalar)
+            }
+        }
+        return String(out)
+    }
+
+    private static func isControl(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value)
+    }
+}
