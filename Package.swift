@@ -5,7 +5,8 @@ import PackageDescription
 //
 //   KFPModel  ←  KFPIngest (readers)
 //             ←  KFPStore (the store interface, its query types, and the backends behind one factory)
-//             ←  KFPReports (compare, runs, top, history, the gate: typed results from the store interface)
+//             ←  KFPReports (compare, runs, top, history, the gate: typed results from the store interface;
+//                            it reads a JSON rules file with KFPIngest's strict parser)
 //             ←  KFPRender (one report model per report, one renderer per output format)
 //             ←  KFPMetrics (the operations a command runs: ingest, import, validate, gate)
 //             ←  kfpm (the thin executable: argument parsing, one file per subcommand)
@@ -41,7 +42,7 @@ let package = Package(
         // Typed results of the read commands and the gate, computed from the store interface.
         .target(
             name: "KFPReports",
-            dependencies: ["KFPModel", "KFPStore", .product(name: "Yams", package: "Yams")]
+            dependencies: ["KFPModel", "KFPIngest", "KFPStore", .product(name: "Yams", package: "Yams")]
         ),
         // Report models and one renderer per output format.
         .target(name: "KFPRender", dependencies: ["KFPModel", "KFPStore", "KFPReports"]),

@@ -5,8 +5,8 @@
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 "$repo/Scripts/ensure-deps.sh"
-swift build -c release --package-path "$repo" >&2
-kfpm="$(swift build -c release --package-path "$repo" --show-bin-path)/kfpm"
+# The build users install (Scripts/install.sh): release, the Swift runtime linked in.
+kfpm="$("$repo/Scripts/build-release.sh")"
 fx="$repo/fixtures"
 
 ingest() {  # run-name, then files and flags

@@ -1,4 +1,5 @@
 import Foundation
+import KFPIngest
 import KFPModel
 import KFPRender
 import KFPReports
@@ -41,6 +42,14 @@ package enum GateRun {
         rules.rules = request.inlineRules + rules.rules
         let store = try openStore()
         let candidate = try RunReference.resolve(request.candidate, defaultExperiment: request.experiment, in: store)
+        if case .run(let name) = request.baseline,
+            let named = try? RunReference.resolve(name, defaultExperiment: request.experiment, in: store),
+            named.experiment == candidate.experiment && named.name == candidate.name
+        {
+            throw OperationFailure(
+                "the baseline '\(name)' is the candidate itself; name another run, or use previous, latest:KEY=VALUE "
+                    + "or window:N")
+        }
         let baseline = try Baseline.find(request.baseline, for: candidate, in: store)
         if baseline.runs.isEmpty && !request.options.allowNoBaseline {
             throw OperationFailure(
@@ -51,16 +60,18 @@ package enum GateRun {
         do {
             return try GateEvaluator.evaluate(candidate: candidate, baseline: baseline, rules: rules, options: request.options)
         } catch {
-            throw OperationFailure(error.description)
+            throw OperationFailure(error.description, diagnostics: error.diagnostics)
         }
     }
 
     /// Reads a rules file (YAML, or JSON read as YAML); every problem is listed with file:line:column.
     package static func loadRules(_ path: String) throws(OperationFailure) -> GateRuleSet {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw OperationFailure("\(path): cannot read the rules file")
+        let bytes: [UInt8]
+        switch InputCollector.readFile(FilePath(path), limits: InputLimits()) {
+        case .success(let read): bytes = read
+        case .failure(let problem): throw OperationFailure("cannot read the rules file \(path)", diagnostics: [problem])
         }
-        guard let text = String(data: data, encoding: .utf8) else {
+        guard let text = String(validating: bytes, as: UTF8.self) else {
             throw OperationFailure("\(path): the rules file is not UTF-8 text")
         }
         let parsed = RulesParser.parse(text, file: path)

@@ -26,6 +26,23 @@ package enum NumberText {
         return text == "-0" ? "0" : text
     }
 
+    /// The value rounded to `digits` significant digits (15: what a double holds of a decimal number), for
+    /// amounts computed from exact values whose last bits are noise; non-finite values as they are.
+    package static func rounded(_ value: Double, significantDigits digits: Int = 15) -> Double {
+        guard value.isFinite, value != 0 else { return value }
+        return Double(cFormat("%.*e", digits - 1, value)) ?? value
+    }
+
+    /// An amount computed from values of magnitude `scale` (a difference of two values, say), rounded to the 15
+    /// significant digits of `scale`: below them is the noise of the subtraction, whatever the amount's own size
+    /// (0.8934 − 0.9012 is -0.0078, not -0.007800000000000029).
+    package static func rounded(_ value: Double, atPrecisionOf scale: Double) -> Double {
+        guard value.isFinite, value != 0, scale.isFinite, scale != 0 else { return value }
+        let decimals = 14 - Int(log10(abs(scale)).rounded(.down))
+        guard (0...330).contains(decimals) else { return rounded(value) }
+        return Double(cFormat("%.*f", decimals, value)) ?? value
+    }
+
     /// C's `printf` formatting of one double with a precision (`%.*f`, `%.*e`, `%.*g`): locale-independent and,
     /// unlike `String(format:)`, with no Foundation formatting machinery on a path that runs for every cell.
     package static func cFormat(_ format: StaticString, _ precision: Int, _ value: Double) -> String {

@@ -32,6 +32,22 @@ package protocol MetricsStore: AnyObject {
 
     /// A metric's values over the latest `limit` runs of an experiment that have it, oldest first.
     func history(experiment: String, metric: String, limit: Int?) throws(StoreError) -> [HistoryPoint]
+
+    // MARK: Managing runs
+
+    /// Deletes runs of an experiment, all of them or none (an unknown name deletes nothing); every statistic
+    /// forgets them. Returns how many metric rows went with them.
+    func deleteRuns(experiment: String, names: [String]) throws(StoreError) -> Int
+
+    /// Gives a run a new name; a name another run of the experiment has is refused.
+    func renameRun(experiment: String, from: String, to: String) throws(StoreError)
+
+    /// Sets labels on runs (a key they have gets the new value) and removes the keys in `remove`, on all the runs
+    /// or none (an unknown run changes nothing).
+    func changeLabels(experiment: String, runs: [String], set: [Label], remove: [String]) throws(StoreError)
+
+    /// Every label key and value of an experiment's runs with how many runs have it, by key then value.
+    func labelCounts(experiment: String) throws(StoreError) -> [LabelCount]
 }
 
 /// A store's schema version, and whether opening it upgraded it.
@@ -52,8 +68,10 @@ package enum IngestOutcome: Sendable, Equatable {
     case created(metricCount: Int)
     /// An existing run's metrics and labels were replaced (`--replace`).
     case replaced(metricCount: Int, previousCount: Int)
-    /// The run already held exactly this content; nothing was written.
+    /// The run already held exactly these metrics; nothing was written.
     case unchanged(metricCount: Int)
+    /// The run already held these metrics; labels it did not have were added.
+    case labelsAdded(metricCount: Int, labels: [Label])
 }
 
 /// What an import's producer hands the store next.

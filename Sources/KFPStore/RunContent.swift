@@ -1,13 +1,16 @@
 import KFPModel
 
-/// The rule every backend applies when a run is written again: identical content changes nothing, different
-/// content is a conflict unless the caller asked to replace it. Kept here, once, so that every backend decides
-/// and words it alike.
+/// The rule every backend applies when a run is written again: the same metrics change nothing (labels the
+/// stored run lacks are added: a retried CI job often adds one); other metrics, or another value for a label the
+/// run has, are a conflict unless the caller asked to replace the run. Kept here, once, so that every backend
+/// decides and words it alike.
 package enum RunContent {
     /// What writing `new` over a stored run comes to.
     package enum Decision: Equatable {
-        /// The stored run already holds exactly this content: write nothing.
+        /// The stored run already holds this content: write nothing.
         case unchanged
+        /// The metrics are the same; add these labels, which the stored run lacks.
+        case addLabels([Label])
         /// Replace the stored metrics, labels and sources with the new ones.
         case replace
     }
@@ -15,20 +18,23 @@ package enum RunContent {
     /// Decides what to do with an existing run; throws `StoreError.runConflict` listing the differences when
     /// the content differs and `replace` is false.
     package static func decide(stored: StoredRun, new: RunIngest, replace: Bool) throws(StoreError) -> Decision {
-        let differences = differences(stored: stored, new: new)
-        if differences.isEmpty { return .unchanged }
-        guard replace else {
-            throw .runConflict(experiment: new.experiment, run: new.run, differences: differences)
+        let metrics = metricDifferences(stored: stored.metrics, new: new.metrics)
+        let changedLabels = labelDifferences(stored: stored.labels, new: new.labels)
+        if replace && (!metrics.isEmpty || !changedLabels.isEmpty) { return .replace }
+        guard metrics.isEmpty && changedLabels.isEmpty else {
+            throw .runConflict(experiment: new.experiment, run: new.run, metrics: metrics, labels: changedLabels)
         }
-        return .replace
+        let storedKeys = Set(stored.labels.map(\.key))
+        let added = new.labels.filter { !storedKeys.contains($0.key) }
+        if added.isEmpty { return .unchanged }
+        return .addLabels(added)
     }
 
-    /// What differs between a stored run and a new ingest of it, one line per difference (metrics by name, then
-    /// labels by key); empty when the content is the same.
-    package static func differences(stored: StoredRun, new: RunIngest) -> [String] {
+    /// What differs between stored and new metrics, one line per metric by name; empty when they are the same.
+    package static func metricDifferences(stored: [Metric], new: [Metric]) -> [String] {
         var lines: [String] = []
-        let old = Dictionary(stored.metrics.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
-        let fresh = Dictionary(new.metrics.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        let old = Dictionary(stored.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        let fresh = Dictionary(new.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         for name in Set(old.keys).union(fresh.keys).sorted() {
             switch (old[name], fresh[name]) {
             case (let a?, let b?) where !a.sameContent(as: b):
@@ -39,11 +45,16 @@ package enum RunContent {
             default: break
             }
         }
-        let oldLabels = Dictionary(stored.labels.map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a })
-        let newLabels = Dictionary(new.labels.map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a })
-        for key in Set(oldLabels.keys).union(newLabels.keys).sorted() where oldLabels[key] != newLabels[key] {
-            lines.append("label \(key): \(oldLabels[key] ?? "(absent)") → \(newLabels[key] ?? "(absent)")")
-        }
         return lines
+    }
+
+    /// Labels the new ingest gives another value than the stored run has, one line per key. A label the new
+    /// ingest leaves out is kept, not removed (a retry may pass fewer labels); one it adds is no difference.
+    package static func labelDifferences(stored: [Label], new: [Label]) -> [String] {
+        let old = Dictionary(stored.map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a })
+        return new.sorted { $0.key < $1.key }.compactMap { label in
+            guard let value = old[label.key], !value.utf8.elementsEqual(label.value.utf8) else { return nil }
+            return "\(label.key): \(value) → \(label.value)"
+        }
     }
 }

@@ -18,8 +18,11 @@ package enum StoreError: Error, Sendable, CustomStringConvertible {
     case busy(store: String)
     /// The store cannot be written (read-only file or folder, full disk).
     case cannotWrite(store: String, detail: String)
-    /// The run exists with other content and `--replace` was not given.
-    case runConflict(experiment: String, run: String, differences: [String])
+    /// The run exists with other metrics or label values and `--replace` was not given; the differences, one
+    /// line each, for metrics and for labels.
+    case runConflict(experiment: String, run: String, metrics: [String], labels: [String])
+    /// A run of that name exists already (`kfpm rename`).
+    case runExists(experiment: String, run: String)
     /// No such run; `known` lists (some of) the runs that exist.
     case unknownRun(experiment: String, run: String, known: [String], total: Int)
     /// No such experiment; `known` lists the experiments that exist.
@@ -54,11 +57,18 @@ package enum StoreError: Error, Sendable, CustomStringConvertible {
             return "the store '\(store)' stayed locked by another process past the busy timeout; try again"
         case .cannotWrite(let store, let detail):
             return "cannot write the store '\(store)': \(detail)"
-        case .runConflict(let experiment, let run, let differences):
-            let shown = differences.prefix(10).map { "  \($0)" }.joined(separator: "\n")
-            let more = differences.count > 10 ? "\n  … and \(differences.count - 10) more" : ""
-            return "run '\(run)' in experiment '\(experiment)' already holds different metrics; nothing was stored. "
-                + "Pass --replace to overwrite it. Differences (stored → new):\n\(shown)\(more)"
+        case .runConflict(let experiment, let run, let metrics, let labels):
+            func section(_ title: String, _ lines: [String]) -> String {
+                guard !lines.isEmpty else { return "" }
+                let shown = lines.prefix(10).map { "\n  \($0)" }.joined()
+                return "\n\(title) (stored → new):\(shown)" + (lines.count > 10 ? "\n  … and \(lines.count - 10) more" : "")
+            }
+            let what = [metrics.isEmpty ? nil : "metrics", labels.isEmpty ? nil : "label values"].compactMap { $0 }
+            let fix = labels.isEmpty ? "Pass --replace to overwrite it" : "Pass --replace to overwrite it, or change labels with kfpm label"
+            return "run '\(run)' in experiment '\(experiment)' already holds different \(what.joined(separator: " and ")); "
+                + "nothing was stored. \(fix)." + section("Metrics", metrics) + section("Labels", labels)
+        case .runExists(let experiment, let run):
+            return "experiment '\(experiment)' has a run '\(run)' already; choose another name or delete that run first"
         case .unknownRun(let experiment, let run, let known, let total):
             if known.isEmpty { return "no run '\(run)' in experiment '\(experiment)': the experiment has no runs" }
             let more = total > known.count ? ", … (\(total) runs)" : ""

@@ -24,8 +24,8 @@ package struct ExperimentSummary: Sendable, Equatable {
 /// Which runs `kfpm runs` lists and in what order.
 package struct RunQuery: Sendable {
     package var experiment: String
-    /// Only runs with every one of these labels.
-    package var labels: [Label]
+    /// Only runs that pass every one of these label conditions.
+    package var filters: [LabelFilter]
     /// Sort by this metric's value (runs without it last); nil sorts newest first.
     package var sortMetric: String?
     /// With `sortMetric`: ascending or descending.
@@ -38,12 +38,12 @@ package struct RunQuery: Sendable {
     package var countMatching: Bool
 
     package init(
-        experiment: String, labels: [Label] = [], sortMetric: String? = nil, ascending: Bool = false, limit: Int? = nil,
+        experiment: String, filters: [LabelFilter] = [], sortMetric: String? = nil, ascending: Bool = false, limit: Int? = nil,
         before: RunReference? = nil, countMatching: Bool = true
     ) {
         self.countMatching = countMatching
         self.experiment = experiment.nfc
-        self.labels = labels
+        self.filters = filters
         self.sortMetric = sortMetric?.nfc
         self.ascending = ascending
         self.limit = limit
@@ -59,6 +59,21 @@ package struct RunPage: Sendable {
     package init(runs: [StoredRun], totalMatching: Int) {
         self.runs = runs
         self.totalMatching = totalMatching
+    }
+}
+
+// MARK: - Labels
+
+/// A label key and value, and how many runs of an experiment have it (`kfpm labels`).
+package struct LabelCount: Sendable, Equatable {
+    package var key: String
+    package var value: String
+    package var runCount: Int
+
+    package init(key: String, value: String, runCount: Int) {
+        self.key = key
+        self.value = value
+        self.runCount = runCount
     }
 }
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import KFPMetrics
+import KFPModel
 import KFPStore
 
 /// The `kfpm` command: ingest ML-pipeline metrics into a local store, then show, compare and gate on them.
@@ -16,7 +17,7 @@ struct KFPM: ParsableCommand {
         version: KFPMVersion.current,
         subcommands: [
             Ingest.self, Validate.self, Show.self, Experiments.self, Runs.self, Top.self, Compare.self, History.self,
-            Gate.self, Import.self, Upgrade.self,
+            Gate.self, Import.self, Delete.self, Rename.self, LabelRuns.self, Labels.self, Upgrade.self,
         ]
     )
 
@@ -26,6 +27,7 @@ struct KFPM: ParsableCommand {
         // A closed pipe is reported by write() as EPIPE instead of killing the process, so that it can end quietly.
         signal(SIGPIPE, SIG_IGN)
         StoreNotices.send { Console.diagnostic("kfpm: note: \($0)") }
+        refuseUnknownSubcommand(Array(CommandLine.arguments.dropFirst()))
         do {
             var command = try parseAsRoot()
             try command.run()
@@ -50,5 +52,17 @@ struct KFPM: ParsableCommand {
             }
             exit(withError: error)
         }
+    }
+
+    /// A first argument that is no subcommand (`kfpm compair a b`) is a usage error that names the closest
+    /// subcommands, rather than argument-parser's "unexpected arguments".
+    private static func refuseUnknownSubcommand(_ arguments: [String]) {
+        guard let first = arguments.first, !first.hasPrefix("-") else { return }
+        let names = configuration.subcommands.map { $0._commandName } + ["help"]
+        guard !names.contains(first) else { return }
+        let close = Suggestions.closest(to: first, in: names)
+        Console.error("unknown command '\(first)'" + (close.isEmpty ? "" : "; did you mean \(close.joined(separator: " or "))?"))
+        Console.diagnostic("Usage: kfpm <subcommand>\n  See 'kfpm --help' for the subcommands.")
+        Foundation.exit(ExitCode.validationFailure.rawValue)
     }
 }

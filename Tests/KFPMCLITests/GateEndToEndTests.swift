@@ -113,15 +113,58 @@ struct GateEndToEndTests {
         }
     }
 
-    @Test func strictCountsEachRuleOfAOneLineJSONFile() throws {
+    @Test func aRuleThatMatchesNoMetricStopsTheGateUnlessOptional() throws {
         try withTemporaryFolder { folder in
-            for (run, value) in [("r1", 0.9), ("r2", 0.9)] {
-                #expect(try KFPMBinary.run(["ingest", run, "-"], in: folder.path, stdin: Array(#"{"accuracy": \#(value)}"#.utf8)).status == 0)
-            }
-            try folder.write(#"{"rules":[{"metric":"accuracy*","fail":"1%"},{"metric":"acuracy-typo","fail":"1%"}]}"#, to: "r.json")
-            let result = try KFPMBinary.run(["gate", "r2", "--rules", folder.file("r.json"), "--strict"], in: folder.path)
-            #expect(result.status == 1)
-            #expect(result.stdout.contains("rule applies to no metric: acuracy-typo"))
+            try ingest("r1", [("accuracy-score", 0.9)], branch: "main", in: folder)
+            try ingest("r2", [("accuracy-score", 0.7)], branch: "main", in: folder)
+            try folder.write(#"{"rules":[{"metric":"accuracy*","fail":"1%"},{"metric":"acuracy-score","fail":"1pp"}]}"#, to: "r.json")
+            let typo = try KFPMBinary.run(["gate", "r2", "--rules", folder.file("r.json")], in: folder.path)
+            #expect(typo.status == 2, "a misspelled rule must not let a regression pass: \(typo.stdout)")
+            #expect(typo.stderr.contains("r.json:1:46: error: rule 'acuracy-score' matches no metric of the candidate or the baseline; did you mean accuracy-score?"), "\(typo.stderr)")
+            try folder.write(#"{"rules":[{"metric":"accuracy*","fail":"1%"},{"metric":"acuracy-typo","optional":true}]}"#, to: "o.json")
+            let optional = try KFPMBinary.run(["gate", "r2", "--rules", folder.file("o.json")], in: folder.path)
+            #expect(optional.status == 1 && optional.stdout.contains("rule applies to no metric: acuracy-typo"))
+            let strict = try KFPMBinary.run(["gate", "r1", "--baseline", "r2", "--rules", folder.file("o.json"), "--strict"], in: folder.path)
+            #expect(strict.status == 1, "--strict fails on an optional rule that matched nothing")
+        }
+    }
+
+    @Test func whenTheGateCannotRunCIFormatsStillWriteADocument() throws {
+        try withTemporaryFolder { folder in
+            try ingest("first", [("accuracy", 0.9)], branch: "main", in: folder)
+            let junit = try KFPMBinary.run(["gate", "first", "--format", "junit"], in: folder.path)
+            #expect(junit.status == 2)
+            #expect(junit.stdout.hasPrefix("<?xml") && junit.stdout.contains("errors=\"1\"") && junit.stdout.contains("<error type=\"error\" message=\"no baseline found"), "\(junit.stdout)")
+            let github = try KFPMBinary.run(["gate", "nope", "--format", "github"], in: folder.path)
+            #expect(github.status == 2 && github.stdout.hasPrefix("::error title=kfpm gate::the gate could not run: no run 'nope'"), "\(github.stdout)")
+            let table = try KFPMBinary.run(["gate", "first"], in: folder.path)
+            #expect(table.status == 2 && table.stdout.isEmpty)
+            let itself = try KFPMBinary.run(["gate", "first", "--baseline", "first"], in: folder.path)
+            #expect(itself.status == 2 && itself.stderr.contains("the baseline 'first' is the candidate itself"))
+        }
+    }
+
+    @Test func rulesFilesAreReadStrictlyAndSayWhyTheyCannotBe() throws {
+        try withTemporaryFolder { folder in
+            try ingest("a", [("accuracy", 0.9)], branch: "main", in: folder)
+            try ingest("b", [("accuracy", 0.9)], branch: "main", in: folder)
+            try folder.write("{\n  \"rules\": [\n    {\"metric\": \"accuracy\", \"fail\": \"1pp\"},\n  ]\n}\n", to: "trailing.json")
+            let trailing = try KFPMBinary.run(["gate", "b", "--rules", "trailing.json"], in: folder.path)
+            #expect(trailing.status == 2 && trailing.stderr.contains("trailing.json:4:3: error: invalid JSON"), "\(trailing.stderr)")
+            let missing = try KFPMBinary.run(["gate", "b", "--rules", "missing.yaml"], in: folder.path)
+            #expect(missing.status == 2 && missing.stderr.contains("missing.yaml: error: cannot read: No such file or directory"))
+        }
+    }
+
+    @Test func changesArePrintedWithoutBinaryNoise() throws {
+        try withTemporaryFolder { folder in
+            try ingest("a", [("accuracy", 0.9134), ("loss", 0.3)], branch: "main", in: folder)
+            try ingest("b", [("accuracy", 0.8934), ("loss", 0.1)], branch: "main", in: folder)
+            let json = try KFPMBinary.run(["gate", "b", "--format", "json"], in: folder.path)
+            #expect(json.stdout.contains("\"change\": -0.02,") && json.stdout.contains("\"pp_change\": -2.0,"), "\(json.stdout)")
+            let compare = try KFPMBinary.run(["compare", "a", "b", "--format", "csv"], in: folder.path)
+            #expect(compare.stdout.contains(",-0.02,") && compare.stdout.contains(",-2.0,worse"), "\(compare.stdout)")
+            #expect(try KFPMBinary.run(["show", "b", "--format", "csv"], in: folder.path).stdout.contains(",0.8934,"))
         }
     }
 
@@ -130,7 +173,7 @@ struct GateEndToEndTests {
             #expect(try KFPMBinary.run(["ingest", "r", "-"], in: folder.path, stdin: Array(#"{"a": 1}"#.utf8)).status == 0)
             let result = try KFPMBinary.run(["gate", "r", "--baseline", "r"], in: folder.path)
             #expect(result.status == 2)
-            #expect(result.stderr.contains("no baseline found for 'r'"))
+            #expect(result.stderr.contains("the baseline 'r' is the candidate itself"))
         }
     }
 }

@@ -132,7 +132,7 @@ struct IngestEndToEndTests {
 
             let labelChange = try KFPMBinary.run(["ingest", "r", first, "--label", "branch=dev"], in: folder.path)
             #expect(labelChange.status == 2)
-            #expect(labelChange.stderr.contains("label branch: main → dev"))
+            #expect(labelChange.stderr.contains("Labels (stored → new):\n  branch: main → dev"))
 
             let replaced = try KFPMBinary.run(["ingest", "r", other, "--replace"], in: folder.path)
             #expect(replaced.status == 0, "\(replaced.stderr)")

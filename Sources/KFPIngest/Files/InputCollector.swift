@@ -14,6 +14,9 @@ package struct InputFile: Sendable {
 
 /// Turns command-line paths into inputs: files, `-` for standard input, and folders walked for metrics files.
 package enum InputCollector {
+    /// How many skipped files a folder walk names; the rest are counted.
+    static let maxSkippedNotes = 20
+
     /// The names a folder walk takes as metrics files.
     static func looksLikeMetricsFile(_ name: String) -> Bool {
         !name.hasPrefix(".") && (name.hasSuffix(".json") || name.hasSuffix(".tgz") || name.hasSuffix(".tar.gz"))
@@ -91,7 +94,7 @@ package enum InputCollector {
     }
 
     /// Reads a regular file, refusing FIFOs, devices and files over the size cap before reading them.
-    private static func readFile(_ file: FilePath, limits: InputLimits) -> Result<[UInt8], Diagnostic> {
+    package static func readFile(_ file: FilePath, limits: InputLimits) -> Result<[UInt8], Diagnostic> {
         let path = file.description
         var info = stat()
         guard file.withCString({ stat($0, &info) }) == 0 else {
@@ -137,10 +140,20 @@ package enum InputCollector {
         folder: FilePath, limits: InputLimits, into inputs: inout [InputFile], diagnostics: inout [Diagnostic]
     ) {
         var files: [(relative: String, path: FilePath)] = []
+        var skipped: [FilePath] = []
         var unlistable: [Diagnostic] = []
-        listFiles(in: folder, relative: "", into: &files, unlistable: &unlistable)
+        listFiles(in: folder, relative: "", into: &files, skipped: &skipped, unlistable: &unlistable)
         diagnostics += unlistable
         if !unlistable.isEmpty { return }
+        // Files the walk does not read are said, so that none vanishes in silence (the first few by name).
+        let shown = skipped.sorted { $0.description < $1.description }
+        for file in shown.prefix(maxSkippedNotes) {
+            diagnostics.append(Diagnostic(.note, file: file.description, message: "skipped: not a metrics file (*.json, *.tgz, *.tar.gz)"))
+        }
+        if shown.count > maxSkippedNotes {
+            diagnostics.append(
+                Diagnostic(.note, file: folder.description, message: "skipped \(shown.count - maxSkippedNotes) more files that are not metrics files"))
+        }
         if files.isEmpty {
             diagnostics.append(
                 Diagnostic(
@@ -163,7 +176,7 @@ package enum InputCollector {
     /// skipped in silence would store part of an invocation.
     private static func listFiles(
         in folder: FilePath, relative: String, into files: inout [(relative: String, path: FilePath)],
-        unlistable: inout [Diagnostic]
+        skipped: inout [FilePath], unlistable: inout [Diagnostic]
     ) {
         switch FolderListing.entries(of: folder, followingLinks: false) {
         case .failure(let failure):
@@ -174,9 +187,12 @@ package enum InputCollector {
             for entry in entries {
                 let child = relative.isEmpty ? entry.name.shown : relative + "/" + entry.name.shown
                 if entry.isFolder {
-                    listFiles(in: folder.appending(entry.name), relative: child, into: &files, unlistable: &unlistable)
+                    listFiles(
+                        in: folder.appending(entry.name), relative: child, into: &files, skipped: &skipped, unlistable: &unlistable)
                 } else if looksLikeMetricsFile(entry.name.shown) {
                     files.append((child, folder.appending(entry.name)))
+                } else {
+                    skipped.append(folder.appending(entry.name))
                 }
             }
         }

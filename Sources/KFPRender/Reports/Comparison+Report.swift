@@ -41,7 +41,7 @@ extension Comparison: Report {
         return ReportDocument([
             ReportBlock(.title("compare · baseline \(runs[0].name) (experiment \(runs[0].experiment))", markdown: nil)),
             ReportBlock(.grid(Grid(columns, rows: rows, emptyText: "(no metrics)"))),
-            ReportBlock(.list(summaryLines.map { [.text($0)] })),
+            ReportBlock(.list(summaryLines.map { [.text($0)] } + notes.map { [.text("note: \($0)")] })),
         ])
     }
 
@@ -67,6 +67,7 @@ extension Comparison: Report {
                             }),
                     ])
                 }),
+            "notes": .array(notes.map(JSONOutput.string)),
             "summary": .array(
                 others.indices.map { i in
                     var fields = counts(run: i + 1).mapValues(JSONOutput.integer)

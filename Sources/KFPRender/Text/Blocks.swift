@@ -1,8 +1,9 @@
 /// Small pictures made of block characters: bars in cells and sparklines.
 package enum Blocks {
-    /// A bar `width` cells wide, filled to `fraction` (0…1) in eighths of a cell.
+    /// A bar `width` cells wide, filled to `fraction` (0…1) in eighths of a cell; never empty, so that the
+    /// smallest value shown still has a bar (an empty cell reads as a missing value).
     package static func bar(_ fraction: Double, width: Int = 8) -> String {
-        let eighths = Int((min(1, max(0, fraction)) * Double(width * 8)).rounded())
+        let eighths = max(1, Int((min(1, max(0, fraction)) * Double(width * 8)).rounded()))
         let partials = ["", "▏", "▎", "▍", "▌", "▋", "▊", "▉"]
         let text = String(repeating: "█", count: eighths / 8) + partials[eighths % 8]
         return text + String(repeating: " ", count: width - text.count)

@@ -24,7 +24,9 @@ package struct Baseline: Sendable {
         let before = RunReference(experiment: candidate.experiment, name: candidate.name)
         func query(_ labels: [Label], _ limit: Int) throws(StoreError) -> [StoredRun] {
             try store.runs(
-                RunQuery(experiment: candidate.experiment, labels: labels, limit: limit, before: before, countMatching: false)
+                RunQuery(
+                    experiment: candidate.experiment, filters: labels.map(LabelFilter.init), limit: limit, before: before,
+                    countMatching: false)
             ).runs
         }
         switch selector {

@@ -14,15 +14,20 @@ package enum GateEvaluator {
         package init() {}
     }
 
-    /// A rule problem found while evaluating: a `pp` limit on a metric that is not PERCENTAGE.
-    package struct RuleMismatch: Error, Sendable, CustomStringConvertible {
-        package var description: String
+    /// Rules that do not fit the metrics, each at its place: a rule that matches no metric of the candidate or
+    /// the baseline (a misspelled name would let a regression pass), a `pp` limit on a metric that is not
+    /// PERCENTAGE.
+    package struct RuleProblems: Error, Sendable, CustomStringConvertible {
+        package var diagnostics: [Diagnostic]
+        package var description: String {
+            "the rules have \(diagnostics.count) problem\(diagnostics.count == 1 ? "" : "s"); the gate did not run"
+        }
     }
 
     /// Evaluates every metric of the candidate and the baseline under the rules.
     package static func evaluate(
         candidate: StoredRun, baseline: Baseline, rules: GateRuleSet, options: Options
-    ) throws(RuleMismatch) -> GateReport {
+    ) throws(RuleProblems) -> GateReport {
         var notes: [String] = []
         let window = baseline.isWindow
         if baseline.runs.isEmpty {
@@ -51,6 +56,7 @@ package enum GateEvaluator {
         var results: [MetricResult] = []
         var used = Set<Int>()
         let allNames = Set(candidate.metrics.map(\.name)).union(baselineValues.keys).sorted()
+        var problems = unmatchedNames(rules, allNames)
         for name in allNames {
             let index = rules.ruleIndex(for: name)
             if let index { used.insert(index) }
@@ -66,9 +72,11 @@ package enum GateEvaluator {
             if let rule, format != .percentage,
                 [rule.warn, rule.fail].contains(where: { if case .percentagePoints = $0 { return true } else { return false } })
             {
-                throw RuleMismatch(
-                    description: "rule '\(rule.metric)' (\(rule.origin)) gives a limit in percentage points (pp), but "
-                        + "metric '\(name)' is \(format.name), not PERCENTAGE; use an absolute amount or a %")
+                problems.append(
+                    rule.diagnostic(
+                        "rule '\(rule.metric)' gives a limit in percentage points (pp), but metric '\(name)' is "
+                            + "\(format.name), not PERCENTAGE; use an absolute amount or a %"))
+                continue
             }
             guard let value = candidateMetric?.value else {
                 // In the baseline only.
@@ -83,10 +91,16 @@ package enum GateEvaluator {
             judge(&result, value: value, base: base?.value, rule: rule, window: window)
             results.append(result)
         }
-        // A rule that decides no metric (none matches it, or earlier rules take them all) is reported.
+        if !problems.isEmpty { throw RuleProblems(diagnostics: problems) }
+        // A rule that decides no metric (an optional one matching none, or one whose metrics earlier rules take)
+        // is reported.
         let unmatched = rules.rules.indices.filter { !used.contains($0) }.map {
             "\(rules.rules[$0].metric) (\(rules.rules[$0].origin))"
         }
+        let candidateNames = Set(candidate.metrics.map(\.name))
+        notes += StepMismatch.notes(
+            only: baselineValues.keys.filter { !candidateNames.contains($0) }.sorted(), in: baseline.runs.first?.name ?? "the baseline",
+            against: candidateNames.filter { baselineValues[$0] == nil }.sorted(), in: candidate.name)
         if options.strict && !unmatched.isEmpty {
             notes.append("--strict: rules that match no metric fail the gate")
         }
@@ -96,6 +110,21 @@ package enum GateEvaluator {
             baselineRuns: baseline.runs.map { RunReference(experiment: $0.experiment, name: $0.name) },
             results: results, unmatchedRules: unmatched, notes: notes, failOnWarn: options.failOnWarn,
             strict: options.strict)
+    }
+
+    /// The rules, not optional, whose name or glob matches no metric of the candidate or the baseline, each with
+    /// the names closest to it.
+    private static func unmatchedNames(_ rules: GateRuleSet, _ names: [String]) -> [Diagnostic] {
+        rules.rules.filter { rule in !rule.optional && !names.contains(where: rule.metric.matches) }.map { rule in
+            let close = Suggestions.closest(to: rule.metric.pattern, in: names)
+            let hint =
+                close.isEmpty
+                ? " (they have: \(names.prefix(8).joined(separator: ", "))\(names.count > 8 ? ", …" : ""))."
+                : "; did you mean \(close.joined(separator: " or "))?"
+            return rule.diagnostic(
+                "rule '\(rule.metric)' matches no metric of the candidate or the baseline\(hint) Fix the name, or add "
+                    + "`optional: true` to the rule if it may match nothing")
+        }
     }
 
     /// Decides a metric the candidate has: bounds first, then the change against the baseline.

@@ -68,8 +68,13 @@ package struct GateRule: Sendable, Equatable {
     /// For `window:` baselines: a change within this many robust standard deviations is noise and passes.
     package var sigma: Double?
     package var onMissing: MissingPolicy?
-    /// Where the rule came from, for reports: `rules.yaml:7` or `--rule`.
+    /// Where the rule came from, for reports: `rules.yaml:7:5` or `--rule …`.
     package var origin: String
+    /// The rule's place in its file, for diagnostics (nil for `--rule`).
+    package var place: Diagnostic?
+    /// Whether the rule may match no metric (`optional: true`); otherwise a rule that matches nothing, usually a
+    /// misspelled name, stops the gate.
+    package var optional = false
 
     package init(
         metric: Glob, direction: Direction? = nil, min: Double? = nil, max: Double? = nil, warn: Threshold? = nil,
@@ -84,6 +89,14 @@ package struct GateRule: Sendable, Equatable {
         self.sigma = sigma
         self.onMissing = onMissing
         self.origin = origin
+    }
+
+    /// A diagnostic at the rule's place.
+    package func diagnostic(_ message: String) -> Diagnostic {
+        var diagnostic = place ?? Diagnostic(.error, file: "--rule", message: "")
+        diagnostic.message = message
+        diagnostic.rule = "rules"
+        return diagnostic
     }
 
     /// Whether the rule checks anything beyond reporting.

@@ -1,6 +1,7 @@
+import Foundation
+import KFPIngest
 import KFPModel
 import KFPStore
-import Foundation
 import Yams
 
 /// Reads gate rules from a YAML or JSON file (JSON is read as YAML) and from inline `--rule` expressions,
@@ -11,6 +12,7 @@ package enum RulesParser {
         ("metric", "a metric name or glob"), ("direction", "higher or lower"), ("min", "a number"),
         ("max", "a number"), ("warn", "an amount: 0.01, 2% or 1pp"), ("fail", "an amount: 0.01, 2% or 1pp"),
         ("sigma", "a number > 0"), ("on_missing", "fail, warn or ignore"),
+        ("optional", "true when the rule may match no metric"),
     ]
     static let topLevelKeys = ["version", "on_missing", "default", "rules"]
 
@@ -20,6 +22,19 @@ package enum RulesParser {
     package static func parse(_ text: String, file: String) -> (rules: GateRuleSet, diagnostics: [Diagnostic]) {
         var context = Context(file: file)
         var set = GateRuleSet()
+        // A .json file is held to JSON's own grammar (YAML would accept a trailing comma or a comment).
+        if file.hasSuffix(".json") {
+            let bytes = Array(text.utf8)
+            do {
+                _ = try JSONParser.parse(bytes)
+            } catch {
+                let position = LineIndex(bytes).position(of: error.offset)
+                let diagnostic = Diagnostic(
+                    .error, file: file, line: position.line, column: position.column, message: "invalid JSON: \(error.message)",
+                    rule: "rules")
+                return (set, [diagnostic])
+            }
+        }
         let root: Node?
         do {
             root = try Yams.compose(yaml: text)
@@ -111,6 +126,7 @@ package enum RulesParser {
             var fields: [String: String] = [:]
             var rule = GateRule(
                 metric: Glob(defaultMetric ?? ""), origin: "\(file):\(node.mark?.line ?? 0):\(node.mark?.column ?? 0)")
+            rule.place = Diagnostic(.error, file: file, line: node.mark?.line, column: node.mark?.column, message: "")
             for (keyNode, value) in mapping {
                 let key = keyNode.string ?? ""
                 switch key {
@@ -140,6 +156,12 @@ package enum RulesParser {
                         if value > 0 { rule.sigma = value } else { add(mapping[key], "'sigma' must be greater than 0") }
                     }
                 case "on_missing": rule.onMissing = missingPolicy(value)
+                case "optional":
+                    switch value.string {
+                    case "true": rule.optional = true
+                    case "false": rule.optional = false
+                    default: add(value, "invalid optional '\(value.string ?? "?")' (allowed: true, false)")
+                    }
                 default:
                     let allowed = ruleKeys.filter { requireMetric || $0.0 != "metric" }.map(\.0).joined(separator: ", ")
                     add(keyNode, "unknown key '\(key)' in a rule (allowed: \(allowed))")
@@ -177,6 +199,7 @@ package enum RulesParser {
         }
         guard var rule = parsed.rules.rules.first else { throw InlineRuleError(text: text, reason: "no rule") }
         rule.origin = "--rule \(text)"
+        rule.place = nil
         return rule
     }
 

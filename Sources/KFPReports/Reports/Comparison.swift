@@ -30,6 +30,8 @@ package struct Comparison: Sendable {
     /// Baseline first.
     package var runs: [RunReference]
     package var rows: [Row]
+    /// Things the reader must know, such as metrics that differ only by a leading step.
+    package var notes: [String] = []
 
     /// Compares `runs[0]` (the baseline) with the others: one row per metric name, sorted by name.
     package init(runs stored: [StoredRun], directions: DirectionPolicy, onlyChanged: Bool = false) {
@@ -58,6 +60,11 @@ package struct Comparison: Sendable {
             if onlyChanged && status == .unchanged { return nil }
             return Row(
                 name: name, format: format, direction: direction, values: values, changes: changes, status: status)
+        }
+        for (i, run) in stored.enumerated().dropFirst() {
+            let baseOnly = byRun[0].keys.filter { byRun[i][$0] == nil }.sorted()
+            let runOnly = byRun[i].keys.filter { byRun[0][$0] == nil }.sorted()
+            notes += StepMismatch.notes(only: baseOnly, in: stored[0].name, against: runOnly, in: run.name)
         }
     }
 }

@@ -17,11 +17,18 @@ package struct MetricChange: Sendable, Equatable {
         case incomparable
     }
 
-    /// The change from `baseline` to `value` for a metric of this format and direction.
+    /// The change from `baseline` to `value` for a metric of this format and direction. The amounts are rounded
+    /// to the 15 significant digits the values themselves hold, so that 0.9134 → 0.8934 is a change of -0.02 and
+    /// -2pp, not -0.020000000000000018 (the values stay exact; only what is computed from them is rounded).
     package init(from baseline: Double, to value: Double, format: MetricFormat, direction: Direction) {
-        absolute = value - baseline
-        relative = baseline.isFinite && value.isFinite && baseline != 0 ? (value - baseline) / abs(baseline) : nil
-        percentagePoints = format == .percentage && absolute.isFinite ? absolute * 100 : nil
+        let difference = value - baseline
+        let scale = Swift.max(abs(baseline), abs(value))
+        absolute = NumberText.rounded(difference, atPrecisionOf: scale)
+        relative =
+            baseline.isFinite && value.isFinite && baseline != 0
+            ? NumberText.rounded(difference / abs(baseline), atPrecisionOf: scale / abs(baseline)) : nil
+        percentagePoints =
+            format == .percentage && difference.isFinite ? NumberText.rounded(difference * 100, atPrecisionOf: scale * 100) : nil
         if !baseline.isFinite || !value.isFinite {
             verdict = baseline.bitPattern == value.bitPattern || (baseline.isNaN && value.isNaN) ? .unchanged : .incomparable
         } else {

@@ -29,11 +29,12 @@ package struct RunList: Sendable {
     }
 
     /// The fraction (0…1) of a cell's bar, the KFP way: PERCENTAGE values absolute, others relative to the
-    /// min…max of the runs shown; nil when no bar is drawn (no value, not finite, all values equal).
+    /// min…max of the runs shown (all equal: full); nil when no bar is drawn (a value that is not finite).
     package func barFraction(_ metric: Metric, column: String) -> Double? {
         guard metric.value.isFinite else { return nil }
         if metric.format == .percentage { return Swift.min(1, Swift.max(0, metric.value)) }
-        guard let range = ranges[column], range.upperBound > range.lowerBound else { return nil }
+        guard let range = ranges[column] else { return nil }
+        guard range.upperBound > range.lowerBound else { return 1 }
         return (metric.value - range.lowerBound) / (range.upperBound - range.lowerBound)
     }
 }

@@ -62,6 +62,9 @@ final class SQLiteRunWriter {
         let stored = try loadRun(existingID, ingest.experiment, ingest.run)
         switch try RunContent.decide(stored: stored, new: ingest, replace: replace) {
         case .unchanged: return .unchanged(metricCount: stored.metrics.count)
+        case .addLabels(let labels):
+            for label in labels { try addLabel.run([.integer(existingID), .text(label.key), .text(label.value)]) }
+            return .labelsAdded(metricCount: stored.metrics.count, labels: labels)
         case .replace: break
         }
         for delete in deletes { try delete.run([.integer(existingID)]) }
@@ -72,6 +75,14 @@ final class SQLiteRunWriter {
         }
         try insertContent(ingest, runID: existingID, experimentID: experimentID, created: created)
         return .replaced(metricCount: ingest.metrics.count, previousCount: stored.metrics.count)
+    }
+
+    /// Deletes a run and its rows; the statistics of every metric it had are recomputed at `finish()`.
+    func delete(runID: Int64, experimentID: Int64) throws -> Int {
+        let names = try database.prepare("SELECT name_id FROM metric WHERE run_id = ?").rows([.integer(runID)]) { $0.int64(at: 0) }
+        for nameID in names { stale.insert(StatisticsKey(experimentID: experimentID, nameID: nameID)) }
+        try database.prepare("DELETE FROM run WHERE id = ?").run([.integer(runID)])
+        return names.count
     }
 
     /// Writes the statistics gathered; call once, before the transaction commits.

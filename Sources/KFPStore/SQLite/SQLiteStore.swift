@@ -104,7 +104,7 @@ final class SQLiteStore: MetricsStore {
                             case .replaced(let count, _):
                                 summary.replaced += 1
                                 summary.metrics += count
-                            case .unchanged: summary.unchanged += 1
+                            case .unchanged, .labelsAdded: summary.unchanged += 1
                             }
                         }
                     case .end:
@@ -225,9 +225,24 @@ final class SQLiteStore: MetricsStore {
             let experimentID = try existingExperimentID(query.experiment)
             var filter = "r.experiment_id = ?"
             var values: [SQLiteValue] = [.integer(experimentID)]
-            for label in query.labels {
-                filter += " AND r.id IN (SELECT run_id FROM run_label WHERE key = ? AND value = ?)"
-                values += [.text(label.key), .text(label.value)]
+            for condition in query.filters {
+                switch condition {
+                case .equals(let key, let value) where value.isLiteral:
+                    filter += " AND r.id IN (SELECT run_id FROM run_label WHERE key = ? AND value = ?)"
+                    values += [.text(key), .text(value.pattern)]
+                case .equals(let key, let value):
+                    filter += " AND r.id IN (SELECT run_id FROM run_label WHERE key = ? AND value GLOB ?)"
+                    values += [.text(key), .text(value.sqlGlob)]
+                case .differs(let key, let value):
+                    filter += " AND r.id NOT IN (SELECT run_id FROM run_label WHERE key = ? AND value GLOB ?)"
+                    values += [.text(key), .text(value.sqlGlob)]
+                case .has(let key):
+                    filter += " AND r.id IN (SELECT run_id FROM run_label WHERE key = ?)"
+                    values += [.text(key)]
+                case .lacks(let key):
+                    filter += " AND r.id NOT IN (SELECT run_id FROM run_label WHERE key = ?)"
+                    values += [.text(key)]
+                }
             }
             if let before = query.before {
                 filter += " AND (r.created_at, r.id) < (SELECT created_at, id FROM run WHERE experiment_id = ? AND name = ?)"
@@ -327,6 +342,75 @@ final class SQLiteStore: MetricsStore {
                     experiment: experiment, metric: metric, known: Array(known.prefix(20)), total: known.count)
             }
             return points.reversed()
+        }
+    }
+
+    // MARK: - Managing runs
+
+    /// The ids of the named runs of an experiment, in the order given; throws `unknownRun` for the first name
+    /// that is not there (listing what is).
+    private func runIDs(experiment: String, names: [String]) throws -> (experimentID: Int64, runs: [Int64]) {
+        let experimentID = try existingExperimentID(experiment)
+        let ids = try names.map { name -> Int64 in
+            guard let id = try cached(RunStatements.runID).rows([.integer(experimentID), .text(name.nfc)], { $0.int64(at: 0) }).first
+            else {
+                _ = try run(experiment: experiment, name: name)  // throws unknownRun with the runs that exist
+                return 0
+            }
+            return id
+        }
+        return (experimentID, ids)
+    }
+
+    func deleteRuns(experiment: String, names: [String]) throws(StoreError) -> Int {
+        try guarded {
+            try database.writeTransaction { () throws -> Int in
+                let (experimentID, ids) = try runIDs(experiment: experiment, names: names)
+                let writer = try makeWriter()
+                var rows = 0
+                for id in Set(ids) { rows += try writer.delete(runID: id, experimentID: experimentID) }
+                try writer.finish()
+                return rows
+            }
+        }
+    }
+
+    func renameRun(experiment: String, from: String, to: String) throws(StoreError) {
+        try guarded {
+            try database.writeTransaction { () throws -> Void in
+                let (experimentID, ids) = try runIDs(experiment: experiment, names: [from])
+                if try cached(RunStatements.runID).rows([.integer(experimentID), .text(to.nfc)], { $0.int64(at: 0) }).first != nil {
+                    throw StoreError.runExists(experiment: experiment, run: to)
+                }
+                try database.prepare("UPDATE run SET name = ? WHERE id = ?").run([.text(to.nfc), .integer(ids[0])])
+            }
+        }
+    }
+
+    func changeLabels(experiment: String, runs: [String], set: [Label], remove: [String]) throws(StoreError) {
+        try guarded {
+            try database.writeTransaction { () throws -> Void in
+                let (_, ids) = try runIDs(experiment: experiment, names: runs)
+                let upsert = try database.prepare(
+                    "INSERT INTO run_label(run_id, key, value) VALUES (?, ?, ?) ON CONFLICT (run_id, key) DO UPDATE SET value = excluded.value")
+                let delete = try database.prepare("DELETE FROM run_label WHERE run_id = ? AND key = ?")
+                for id in Set(ids) {
+                    for key in remove { try delete.run([.integer(id), .text(key.nfc)]) }
+                    for label in set { try upsert.run([.integer(id), .text(label.key), .text(label.value)]) }
+                }
+            }
+        }
+    }
+
+    func labelCounts(experiment: String) throws(StoreError) -> [LabelCount] {
+        try reading {
+            let experimentID = try existingExperimentID(experiment)
+            return try database.prepare(
+                """
+                SELECT l.key, l.value, count(*) FROM run_label l JOIN run r ON r.id = l.run_id
+                WHERE r.experiment_id = ? GROUP BY l.key, l.value ORDER BY l.key, l.value
+                """
+            ).rows([.integer(experimentID)]) { LabelCount(key: $0.text(at: 0), value: $0.text(at: 1), runCount: $0.int(at: 2)) }
         }
     }
 

@@ -19,10 +19,10 @@ extension KFPM {
 
         @OptionGroup var storeOptions: StoreOptions
 
-        @Argument(help: "The baseline run.")
+        @Argument(help: "The baseline run.", completion: StoreCompletions.runs)
         var baseline: String
 
-        @Argument(help: "The runs to compare with the baseline.")
+        @Argument(help: "The runs to compare with the baseline.", completion: StoreCompletions.runs)
         var runs: [String]
 
         @Flag(name: .long, help: "Leave out metrics that are unchanged in every run.")

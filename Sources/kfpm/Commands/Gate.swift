@@ -23,7 +23,7 @@ extension KFPM {
 
         @OptionGroup var storeOptions: StoreOptions
 
-        @Argument(help: ArgumentHelp("The run to check.", valueName: "candidate"))
+        @Argument(help: ArgumentHelp("The run to check.", valueName: "candidate"), completion: StoreCompletions.runs)
         var candidate: String
 
         @Option(
@@ -64,7 +64,18 @@ extension KFPM {
             let request = GateRequest(
                 candidate: candidate, experiment: storeOptions.experimentName, baseline: baseline, rulesFile: rules,
                 inlineRules: rule, options: options)
-            let report = try GateRun.run(request) { () throws(StoreError) -> any MetricsStore in try storeOptions.open(.read) }
+            let report: GateReport
+            do {
+                report = try GateRun.run(request) { () throws(StoreError) -> any MetricsStore in try storeOptions.open(.read) }
+            } catch {
+                // A CI report step expects a document: say in it that the gate could not run (exit 2 all the same).
+                if [.junit, .github].contains(output.format) {
+                    let problems = ((error as? OperationFailure)?.diagnostics ?? []).map(\.description)
+                    let message = (problems + ["\(error)"]).joined(separator: "\n")
+                    try? Console.output(output.format.render(GateFailure(candidate: candidate, message: message), options: output.renderOptions))
+                }
+                throw error
+            }
             try Console.output(output.render(report))
             let environment = ProcessInfo.processInfo.environment
             if let warning = StepSummary.publish(report, format: output.format, options: output.renderOptions, environment: environment) {

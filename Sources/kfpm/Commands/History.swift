@@ -13,7 +13,7 @@ extension KFPM {
 
         @OptionGroup var storeOptions: StoreOptions
 
-        @Argument(help: "The metric's name.")
+        @Argument(help: "The metric's name.", completion: StoreCompletions.metrics)
         var metric: String
 
         @Option(name: .long, help: "Only the latest N runs that have the metric (0 for all).")

@@ -1,5 +1,6 @@
 import ArgumentParser
 import KFPMetrics
+import KFPModel
 import KFPStore
 
 extension KFPM {
@@ -25,8 +26,10 @@ extension KFPM {
         @Argument(help: "The folder to import.")
         var folder: String
 
-        @Option(name: .long, help: ArgumentHelp("A label for every imported run, KEY=VALUE (repeatable).", valueName: "key=value"))
-        var label: [String] = []
+        @Option(
+            name: .long, help: ArgumentHelp("A label for every imported run, KEY=VALUE (repeatable).", valueName: "key=value"),
+            transform: parseLabel)
+        var label: [Label] = []
 
         @Flag(name: .long, help: "Replace runs that already hold different metrics.")
         var replace = false
@@ -34,9 +37,8 @@ extension KFPM {
         @OptionGroup var readOptions: ReadFlags
 
         func run() throws {
-            let labels = try parseLabels(label, option: "--label")
             let request = ImportRequest(
-                root: folder, experiment: experiment, labels: labels, replace: replace, options: readOptions.options)
+                root: folder, experiment: experiment, labels: label, replace: replace, options: readOptions.options)
             let result = try Importer.run(request) { () throws(StoreError) -> any MetricsStore in
                 try storeOption.open(.write)
             }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import KFPMetrics
+import KFPModel
 import KFPStore
 
 extension KFPM {
@@ -27,8 +28,10 @@ extension KFPM {
         @Option(name: .long, help: "Put every metric under this step: NAME/<metric>.")
         var step: String?
 
-        @Option(name: .long, help: ArgumentHelp("A label for the run, KEY=VALUE (repeatable).", valueName: "key=value"))
-        var label: [String] = []
+        @Option(
+            name: .long, help: ArgumentHelp("A label for the run, KEY=VALUE (repeatable).", valueName: "key=value"),
+            transform: parseLabel)
+        var label: [Label] = []
 
         @Flag(name: .long, help: "Replace the run's metrics and labels if it already holds different ones.")
         var replace = false
@@ -36,9 +39,8 @@ extension KFPM {
         @OptionGroup var readOptions: ReadFlags
 
         func run() throws {
-            let labels = try parseLabels(label, option: "--label")
             let request = IngestRequest(
-                experiment: storeOptions.experimentName, run: runName, paths: files, step: step, labels: labels,
+                experiment: storeOptions.experimentName, run: runName, paths: files, step: step, labels: label,
                 replace: replace, options: readOptions.options)
             let result = try Ingestor.ingest(
                 request, openStore: { () throws(StoreError) -> any MetricsStore in try storeOptions.open(.write) },
@@ -58,6 +60,9 @@ extension KFPM {
                 text = "replaced \(place): \(previous) → \(count) metrics\n"
             case .unchanged(let count):
                 text = "\(place) unchanged: it already holds these \(count) metrics\n"
+            case .labelsAdded(let count, let labels):
+                let added = labels.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+                text = "\(place) already holds these \(count) metrics; added the label\(labels.count == 1 ? "" : "s") \(added)\n"
             }
             do {
                 try Console.output(text)

@@ -25,10 +25,17 @@ extension KFPM {
         @Flag(name: .long, help: "Show each label as a column.")
         var labels = false
 
-        @Option(name: .long, help: ArgumentHelp("Only runs with this label (repeatable; all must match).", valueName: "key=value"))
-        var `where`: [String] = []
+        @Option(
+            name: .long,
+            help: ArgumentHelp(
+                "Only runs whose labels pass: KEY=VALUE, KEY!=VALUE (VALUE may be a glob, e.g. branch=feat-*), KEY or !KEY (repeatable; all must pass).",
+                valueName: "condition"),
+            transform: parseLabelFilter)
+        var `where`: [LabelFilter] = []
 
-        @Option(name: .long, help: ArgumentHelp("Sort by this metric's value, best first; runs without it last.", valueName: "metric"))
+        @Option(
+            name: .long, help: ArgumentHelp("Sort by this metric's value, best first; runs without it last.", valueName: "metric"),
+            completion: StoreCompletions.metrics)
         var sortBy: String?
 
         @Flag(name: .long, help: "With --sort-by: ascending.")
@@ -53,12 +60,11 @@ extension KFPM {
         }
 
         func run() throws {
-            let filter = try parseLabels(`where`, option: "--where")
             let ascending = asc || (!desc && sortBy.map { directions.policy.direction(of: $0) == .lowerIsBetter } == true)
             let store = try storeOptions.open(.read)
             let page = try store.runs(
                 RunQuery(
-                    experiment: storeOptions.experimentName, labels: filter, sortMetric: sortBy, ascending: ascending,
+                    experiment: storeOptions.experimentName, filters: `where`, sortMetric: sortBy, ascending: ascending,
                     limit: limit == 0 ? nil : limit))
             let list = RunList(
                 experiment: storeOptions.experimentName, page: page,

@@ -13,7 +13,7 @@ extension KFPM {
 
         @OptionGroup var storeOptions: StoreOptions
 
-        @Argument(help: ArgumentHelp("The run's name.", valueName: "run"))
+        @Argument(help: ArgumentHelp("The run's name.", valueName: "run"), completion: StoreCompletions.runs)
         var runName: String
 
         @OptionGroup var output: OutputOptions<StoredRun>

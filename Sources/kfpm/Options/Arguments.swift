@@ -3,23 +3,22 @@ import KFPModel
 import KFPRender
 import KFPReports
 
-/// Parses repeated `KEY=VALUE` options (`--label`, `--where`) into labels; a malformed one is a usage error.
-func parseLabels(_ texts: [String], option: String) throws -> [Label] {
-    try texts.map { text in
-        do {
-            return try Label(parsing: text)
-        } catch {
-            throw ValidationError("\(option) \(error)")
-        }
-    }
-}
-
 extension OutputFormat: ExpressibleByArgument {}
 extension InputFormat: ExpressibleByArgument {}
 
 /// A parse error of an option value, shown after the option's name in a usage error.
 struct ArgumentFailure: Error, CustomStringConvertible {
     var description: String
+}
+
+/// `--where`, parsed as the option is read: a malformed condition is a usage error that shows the syntax.
+func parseLabelFilter(_ text: String) throws -> LabelFilter {
+    do { return try LabelFilter(parsing: text) } catch { throw ArgumentFailure(description: error.description) }
+}
+
+/// `--label KEY=VALUE`, parsed as the option is read.
+func parseLabel(_ text: String) throws -> Label {
+    do { return try Label(parsing: text) } catch { throw ArgumentFailure(description: error.description) }
 }
 
 /// `--baseline`, parsed once, as the option is read.

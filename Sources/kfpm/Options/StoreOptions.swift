@@ -8,7 +8,8 @@ struct StoreOption: ParsableArguments {
         name: .long,
         help: ArgumentHelp(
             "The store: a file, or a postgresql:// URI. Default: $KFPM_STORE, else kfpm.db in the working directory.",
-            valueName: "location"))
+            valueName: "location"),
+        completion: .file())
     var store: String?
 
     /// The store's location after the environment and the default.
@@ -29,7 +30,9 @@ struct StoreOption: ParsableArguments {
 struct StoreOptions: ParsableArguments {
     @OptionGroup var storeOption: StoreOption
 
-    @Option(name: [.short, .long], help: "The experiment. Default: $KFPM_EXPERIMENT, else Default.")
+    @Option(
+        name: [.short, .long], help: "The experiment. Default: $KFPM_EXPERIMENT, else Default.",
+        completion: StoreCompletions.experiments)
     var experiment: String?
 
     /// The experiment after the environment and the default.

@@ -130,7 +130,7 @@ struct GateEvaluatorTests {
     }
 
     @Test func ppOnANonPercentageMetricIsARuleError() {
-        #expect(throws: GateEvaluator.RuleMismatch.self) {
+        #expect(throws: GateEvaluator.RuleProblems.self) {
             try evaluate(Build.storedRun("c", [("loss", 1, .raw)]), [Build.storedRun("b", [("loss", 1, .raw)])], ["loss:fail=1pp"])
         }
     }
@@ -138,13 +138,28 @@ struct GateEvaluatorTests {
     @Test func firstMatchingRuleWinsAndUnusedRulesAreReported() throws {
         let candidate = Build.storedRun("c", [("accuracy", 0.5, .raw)])
         let baseline = [Build.storedRun("b", [("accuracy", 0.6, .raw)])]
-        let report = try evaluate(candidate, baseline, ["acc*:fail=1", "accuracy:fail=0.01", "nothing:fail=1"])
+        let report = try evaluate(candidate, baseline, ["acc*:fail=1", "accuracy:fail=0.01", "nothing:fail=1,optional=true"])
         #expect(report.results.first?.verdict == .pass)
         #expect(report.unmatchedRules.count == 2)
         #expect(report.passed)
         var strict = GateEvaluator.Options()
         strict.strict = true
-        #expect(try evaluate(candidate, baseline, ["acc*:fail=1", "nothing:fail=1"], options: strict).passed == false)
+        #expect(try evaluate(candidate, baseline, ["acc*:fail=1", "nothing:fail=1,optional=true"], options: strict).passed == false)
+    }
+
+    @Test func aRuleThatMatchesNoMetricIsAnErrorThatSuggestsTheClosestNames() throws {
+        let candidate = Build.storedRun("c", [("accuracy-score", 0.5, .raw), ("loss", 1, .raw)])
+        let baseline = [Build.storedRun("b", [("accuracy-score", 0.6, .raw), ("old-metric", 1, .raw)])]
+        #expect {
+            try evaluate(candidate, baseline, ["acuracy-score:fail=1", "zzz:fail=1"])
+        } throws: { error in
+            let messages = (error as? GateEvaluator.RuleProblems)?.diagnostics.map(\.message) ?? []
+            return messages.count == 2 && messages[0].contains("rule 'acuracy-score' matches no metric")
+                && messages[0].contains("did you mean accuracy-score?")
+                && messages[1].contains("(they have: accuracy-score, loss, old-metric)")
+        }
+        // A metric only the baseline has counts: the rule is not a typo.
+        #expect(try evaluate(candidate, baseline, ["old-metric:fail=1"]).unmatchedRules.isEmpty)
     }
 
     @Test func defaultRuleCoversUnnamedMetrics() throws {

@@ -24,7 +24,7 @@ struct ReadRenderTests {
             return RunList(experiment: "demo", page: page, columns: .all, showLabels: true)
         }),
         ("runs-where", { s in
-            let page = try s.runs(RunQuery(experiment: "demo", labels: [Label(key: "branch", value: "main")]))
+            let page = try s.runs(RunQuery(experiment: "demo", filters: [.equals(key: "branch", value: Glob("main"))]))
             return RunList(experiment: "demo", page: page, columns: .matching([Glob("*-score")]), showLabels: false)
         }),
         ("top", { s in

@@ -69,7 +69,7 @@ struct ShowRenderTests {
 
     @Test func barsAndSparklines() {
         #expect(Blocks.bar(1) == "████████")
-        #expect(Blocks.bar(0) == "        ")
+        #expect(Blocks.bar(0) == "▏       ", "a present value always gets a bar")
         #expect(Blocks.bar(0.5) == "████    ")
         #expect(Blocks.bar(1.0 / 16) == "▌       ")
         #expect(Blocks.sparkline([1, 2, 3, .nan, 8]) == "▁▂▃ █")

@@ -58,8 +58,8 @@ struct StoreContractTests {
         #expect {
             try store.ingest(Build.ingest("r", changed), replace: false)
         } throws: { error in
-            guard case StoreError.runConflict(_, _, let differences) = error else { return false }
-            return differences == ["accuracy: 0.30000000000000004 → 0.3", "zero: 0.0 → (absent)"]
+            guard case StoreError.runConflict(_, _, let metrics, let labels) = error else { return false }
+            return metrics == ["accuracy: 0.30000000000000004 → 0.3", "zero: 0.0 → (absent)"] && labels.isEmpty
         }
         #expect(try store.run(experiment: "Default", name: "r").metrics.count == 3)
         let later = Build.time + 3600
@@ -76,8 +76,8 @@ struct StoreContractTests {
         #expect {
             try store.ingest(Build.ingest("r", metrics, labels: [Label(key: "branch", value: "dev")]), replace: false)
         } throws: { error in
-            guard case StoreError.runConflict(_, _, let differences) = error else { return false }
-            return differences == ["label branch: main → dev"]
+            guard case StoreError.runConflict(_, _, let metrics, let labels) = error else { return false }
+            return metrics.isEmpty && labels == ["branch: main → dev"]
         }
     }
 
@@ -182,12 +182,12 @@ struct StoreContractTests {
     func runsComeNewestFirstFilteredLimitedAndCounted(_ backend: StoreBackend) throws {
         let store = try seeded(backend)
         #expect(try store.runs(RunQuery(experiment: "e")).runs.map(\.name) == ["r5", "r4", "r3", "r2", "r1"])
-        let page = try store.runs(RunQuery(experiment: "e", labels: [Label(key: "branch", value: "main")], limit: 2))
+        let page = try store.runs(RunQuery(experiment: "e", filters: [.equals(key: "branch", value: Glob("main"))], limit: 2))
         #expect(page.runs.map(\.name) == ["r4", "r2"] && page.totalMatching == 3)
         let before = try store.runs(
             RunQuery(experiment: "e", limit: 2, before: RunReference(experiment: "e", name: "r4"), countMatching: false))
         #expect(before.runs.map(\.name) == ["r3", "r2"])
-        #expect(try store.runs(RunQuery(experiment: "e", labels: [Label(key: "branch", value: "none")])).runs.isEmpty)
+        #expect(try store.runs(RunQuery(experiment: "e", filters: [.equals(key: "branch", value: Glob("none"))])).runs.isEmpty)
     }
 
     @Test(arguments: StoreBackend.all)
@@ -271,5 +271,82 @@ struct StoreContractTests {
             #expect(stats.min == want.min && stats.max == want.max, "\(stats.name)")
             #expect(stats.latest == want.latest || (stats.latest.isNaN && want.latest.isNaN), "\(stats.name)")
         }
+    }
+
+    // MARK: - Labels and managing runs
+
+    @Test(arguments: StoreBackend.all)
+    func reIngestingWithMoreLabelsAddsThemAndFewerKeepsThem(_ backend: StoreBackend) throws {
+        let store = try backend.make()
+        let main = Label(key: "branch", value: "main")
+        _ = try store.ingest(Build.ingest("r", metrics, labels: [main]), replace: false)
+        let commit = Label(key: "commit", value: "abc")
+        #expect(try store.ingest(Build.ingest("r", metrics, labels: [main, commit]), replace: false)
+            == .labelsAdded(metricCount: 3, labels: [commit]))
+        #expect(try store.ingest(Build.ingest("r", metrics), replace: false) == .unchanged(metricCount: 3))
+        #expect(try store.run(experiment: "Default", name: "r").labels == [main, commit])
+        #expect(try store.ingest(Build.ingest("r", metrics, labels: [main]), replace: true) == .unchanged(metricCount: 3))
+    }
+
+    @Test(arguments: StoreBackend.all)
+    func labelFiltersTakeGlobsNegationsAndPresence(_ backend: StoreBackend) throws {
+        let store = try seeded(backend)  // r1, r2, r4: branch=main; r3, r5: branch=dev
+        _ = try store.changeLabels(experiment: "e", runs: ["r3"], set: [Label(key: "branch", value: "feat-x"), Label(key: "flaky", value: "")], remove: [])
+        func names(_ filters: [LabelFilter]) throws -> [String] {
+            try store.runs(RunQuery(experiment: "e", filters: filters)).runs.map(\.name)
+        }
+        #expect(try names([.equals(key: "branch", value: Glob("feat-*"))]) == ["r3"])
+        #expect(try names([.equals(key: "branch", value: Glob("[a-f]*"))]) == ["r5", "r3"])
+        #expect(try names([.differs(key: "branch", value: Glob("main"))]) == ["r5", "r3"])
+        #expect(try names([.has(key: "flaky")]) == ["r3"])
+        #expect(try names([.lacks(key: "flaky"), .equals(key: "branch", value: Glob("*"))]) == ["r5", "r4", "r2", "r1"])
+        #expect(try names([.differs(key: "nokey", value: Glob("x"))]).count == 5)
+        // A `[` that opens no set matches itself.
+        _ = try store.changeLabels(experiment: "e", runs: ["r1"], set: [Label(key: "note", value: "a[b")], remove: [])
+        #expect(try names([.equals(key: "note", value: Glob("a[b"))]) == ["r1"])
+    }
+
+    @Test(arguments: StoreBackend.all)
+    func deletingRunsIsAllOrNoneAndStatisticsForgetThem(_ backend: StoreBackend) throws {
+        let store = try seeded(backend)
+        #expect(throws: StoreError.self) { try store.deleteRuns(experiment: "e", names: ["r3", "nope"]) }
+        #expect(try store.runs(RunQuery(experiment: "e")).runs.count == 5)
+        #expect(try store.deleteRuns(experiment: "e", names: ["r3", "r5"]) == 4)
+        #expect(try store.runs(RunQuery(experiment: "e")).runs.map(\.name) == ["r4", "r2", "r1"])
+        let m = try #require(try store.metricStatistics(experiment: "e").first { $0.name == "m" })
+        #expect(m.runCount == 2 && m.max == 0.5 && m.maxRun == "r1" && m.latestRun == "r2" && m.latest.isNaN)
+        #expect(try store.history(experiment: "e", metric: "m", limit: nil).map(\.run) == ["r1", "r2"])
+        #expect(try store.labelCounts(experiment: "e") == [LabelCount(key: "branch", value: "main", runCount: 3)])
+    }
+
+    @Test(arguments: StoreBackend.all)
+    func renamingARunKeepsItsContentAndRefusesATakenName(_ backend: StoreBackend) throws {
+        let store = try seeded(backend)
+        #expect {
+            try store.renameRun(experiment: "e", from: "r1", to: "r2")
+        } throws: { error in
+            guard case StoreError.runExists(_, let run) = error else { return false }
+            return run == "r2"
+        }
+        try store.renameRun(experiment: "e", from: "r1", to: "first")
+        #expect(try store.run(experiment: "e", name: "first").metrics.map(\.name) == ["m", "other"])
+        #expect(throws: StoreError.self) { try store.run(experiment: "e", name: "r1") }
+        #expect(try store.metricStatistics(experiment: "e").first { $0.name == "m" }?.minRun == "first")
+    }
+
+    @Test(arguments: StoreBackend.all)
+    func labelsAreSetAndRemovedOnAllRunsOrNone(_ backend: StoreBackend) throws {
+        let store = try seeded(backend)
+        #expect(throws: StoreError.self) {
+            try store.changeLabels(experiment: "e", runs: ["r1", "nope"], set: [Label(key: "team", value: "x")], remove: [])
+        }
+        #expect(Set(try store.labelCounts(experiment: "e").map(\.key)) == ["branch"])
+        try store.changeLabels(experiment: "e", runs: ["r1", "r2"], set: [Label(key: "team", value: "x"), Label(key: "branch", value: "dev")], remove: [])
+        try store.changeLabels(experiment: "e", runs: ["r2"], set: [], remove: ["team", "absent"])
+        #expect(try store.labelCounts(experiment: "e") == [
+            LabelCount(key: "branch", value: "dev", runCount: 4), LabelCount(key: "branch", value: "main", runCount: 1),
+            LabelCount(key: "team", value: "x", runCount: 1),
+        ])
+        #expect(try store.run(experiment: "e", name: "r1").labels == [Label(key: "branch", value: "dev"), Label(key: "team", value: "x")])
     }
 }
