@@ -8,6 +8,7 @@ extension KFPM {
     /// `kfpm compare BASELINE RUN...`: every metric of a baseline against other runs.
     struct Compare: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "compare",
             abstract: "Compare runs against a baseline: every metric, each change, and whether it got better.",
             discussion: """
                 A run of another experiment is named EXPERIMENT:RUN. Changes are absolute and relative, and in \

@@ -5,6 +5,7 @@ extension KFPM {
     /// `kfpm delete RUN...`: remove runs from the store.
     struct Delete: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "delete",
             abstract: "Delete runs: all the named runs, or none if any name is unknown.",
             discussion: """
                 Every statistic (`top`) and every later query forget the deleted runs. Example: \

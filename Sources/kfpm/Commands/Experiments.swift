@@ -8,6 +8,7 @@ extension KFPM {
     /// `kfpm experiments`: every experiment in the store.
     struct Experiments: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "experiments",
             abstract: "List the experiments in the store with their run counts."
         )
 

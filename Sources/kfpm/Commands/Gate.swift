@@ -9,6 +9,7 @@ extension KFPM {
     /// `kfpm gate CANDIDATE`: fail a CI job when a metric regressed against its baseline.
     struct Gate: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "gate",
             abstract: "Check a run against a baseline with per-metric rules; exit 1 on a regression.",
             discussion: """
                 Baselines: a run name (or EXPERIMENT:RUN); previous (the latest run before the candidate); \

@@ -8,6 +8,7 @@ extension KFPM {
     /// `kfpm history METRIC`: one metric over the runs of an experiment.
     struct History: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "history",
             abstract: "Show a metric over the runs of an experiment in time order, with a sparkline."
         )
 

@@ -7,6 +7,7 @@ extension KFPM {
     /// `kfpm import DIR`: a whole tree of runs in one transaction.
     struct Import: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "import",
             abstract: "Import a tree of runs, <experiment>/<run>/… metrics files, in one transaction.",
             discussion: """
                 Each folder in DIR is an experiment and each folder in that a run, read the way `kfpm ingest RUN \

@@ -7,6 +7,7 @@ extension KFPM {
     /// `kfpm ingest RUN FILE...`: read metrics files and store them as one run.
     struct Ingest: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "ingest",
             abstract: "Store the metrics of one run from KFP v1/v2, dvclive or flat JSON files.",
             discussion: """
                 The format is detected from the content: KFP v1 metrics JSON, the KFP v1 artifact (a gzip'd tar \

@@ -7,6 +7,7 @@ extension KFPM {
     /// `kfpm labels`: the label keys and values of an experiment's runs.
     struct Labels: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "labels",
             abstract: "List the label keys of an experiment's runs, with their values and how many runs have each."
         )
 

@@ -6,6 +6,7 @@ extension KFPM {
     /// `kfpm rename RUN NEW`: give a run another name.
     struct Rename: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "rename",
             abstract: "Rename a run; a name another run of the experiment has is refused.",
             discussion: "Example: kfpm rename run-42 run-42-rerun"
         )

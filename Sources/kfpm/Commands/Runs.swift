@@ -8,6 +8,7 @@ extension KFPM {
     /// `kfpm runs`: the runs of an experiment with their top metrics as columns.
     struct Runs: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "runs",
             abstract: "List the runs of an experiment with chosen metrics as columns, newest first.",
             discussion: """
                 Metric columns are the two most prevalent metrics of the runs shown (then by name), as the KFP \

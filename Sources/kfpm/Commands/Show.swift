@@ -8,6 +8,7 @@ extension KFPM {
     /// `kfpm show RUN`: one run's labels and every metric.
     struct Show: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "show",
             abstract: "Show one run: its labels, where its metrics came from, and every metric."
         )
 

@@ -8,6 +8,7 @@ extension KFPM {
     /// `kfpm top`: the metrics of an experiment, most prevalent first.
     struct Top: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "top",
             abstract: "List an experiment's metrics, most prevalent first, with min, max, mean, latest and best run."
         )
 

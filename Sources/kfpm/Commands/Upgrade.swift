@@ -5,6 +5,7 @@ extension KFPM {
     /// `kfpm upgrade`: bring a store written by an older kfpm to this kfpm's schema.
     struct Upgrade: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "upgrade",
             abstract: "Upgrade a store written by an older kfpm to this kfpm's schema.",
             discussion: """
                 Read commands never change a store, so on a store from an older kfpm they stop and point here; \

@@ -6,6 +6,7 @@ extension KFPM {
     /// `kfpm validate FILE...`: the ingest checks without a store.
     struct Validate: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "validate",
             abstract: "Check metrics files with the ingest rules, storing nothing.",
             discussion: """
                 With --kfp, KFP's own rules apply exactly, so a component author learns before deploying whether \
