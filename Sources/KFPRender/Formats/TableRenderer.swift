@@ -23,8 +23,8 @@ struct TableRenderer {
                 }
             case .list(let items):
                 if !items.isEmpty { out += "\n" + items.map(Inline.plain).joined(separator: "\n") + "\n" }
-            case .sparkline(let values, let caption):
-                out += "\n" + Blocks.sparkline(values) + "  " + caption + "\n"
+            case .chart(let chart):
+                out += "\n" + Blocks.sparkline(chart.sparklineValues) + "  " + chart.caption + "\n"
             case .verdict(let text, let passed):
                 out += "\n" + (options.color ? (passed ? TerminalColor.green : .red).wrap(text) : text) + "\n"
             }
@@ -51,13 +51,7 @@ struct TableRenderer {
         switch cell {
         case .value(_?, _, let bar?):
             return (cell.plainText(precision: options.precision, placeholder: "-") ?? "") + " " + Blocks.bar(bar)
-        case .verdict(let verdict?):
-            switch verdict {
-            case .better: return "▲ better"
-            case .worse: return "▼ worse"
-            case .unchanged: return "= same"
-            case .incomparable: return "? n/a"
-            }
+        case .verdict(let verdict?): return ValueText.verdict(verdict)
         case .gateVerdict(let verdict, _): return verdict.rawValue.uppercased()
         default: return cell.plainText(precision: options.precision, placeholder: "-") ?? ""
         }

@@ -8,7 +8,7 @@ extension KFPM {
     /// `kfpm history METRIC`: one metric over the runs of an experiment.
     struct History: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Show a metric over the runs of an experiment in time order, with a sparkline."
+            abstract: "Show a metric over the runs of an experiment in time order, with a sparkline (a chart in HTML)."
         )
 
         @OptionGroup var storeOptions: StoreOptions
@@ -19,6 +19,7 @@ extension KFPM {
         @Option(name: .long, help: "Only the latest N runs that have the metric (0 for all).")
         var last: Int = 50
 
+        @OptionGroup var directions: DirectionOptions
         @OptionGroup var output: OutputOptions<MetricHistory>
 
         func validate() throws {
@@ -29,7 +30,10 @@ extension KFPM {
             let store = try storeOptions.open(.read)
             let points = try store.history(
                 experiment: storeOptions.experimentName, metric: metric, limit: last == 0 ? nil : last)
-            Console.output(output.render(MetricHistory(experiment: storeOptions.experimentName, metric: metric, points: points)))
+            let history = MetricHistory(
+                experiment: storeOptions.experimentName, metric: metric, points: points,
+                direction: directions.policy.direction(of: metric))
+            Console.output(output.render(history))
         }
     }
 }
