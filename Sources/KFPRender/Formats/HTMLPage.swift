@@ -91,10 +91,13 @@ enum HTMLPage {
             @media print{
             :root{color-scheme:light;--fg:#000;--bg:#fff;--muted:#444;--line:#bbb;--head:#eee;--bar:#7ab8f5;--pt:#0b5cad;--good:#116329;--bad:#a40e26;--caution:#7d4e00}
             @page{margin:12mm}
+            @page wide{size:landscape}
             body{max-width:none;padding:0;font-size:9pt}
             .scroll{overflow:visible}
             table{width:100%}
             th,td{white-space:normal;overflow-wrap:anywhere;padding:1px 4px}
+            .wide{page:wide;font-size:7pt}
+            .wide th,.wide td{padding:1px 2px}
             thead{display:table-header-group}
             tr,figure,.verdict{break-inside:avoid}
             h2{break-after:avoid}

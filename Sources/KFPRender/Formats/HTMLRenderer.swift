@@ -64,12 +64,18 @@ struct HTMLRenderer {
 
     // MARK: - Tables
 
+    /// A grid with more columns than this is wide: landscape pages and smaller type on paper.
+    private static let wideColumns = 10
+
     /// A grid as a `<table>`: column headers (`class="n"` on numeric ones, which the script sorts as numbers), a
     /// row header per row, and the filter's keywords on each row of a filterable grid.
     private func table(_ grid: Grid) -> String {
         if grid.rows.isEmpty, let empty = grid.emptyText { return "<p class=\"na\">\(XMLText.escape(empty))</p>\n" }
         let numeric = grid.columns.map { $0.markdownAlignment == .right }
-        var out = "<div class=\"scroll\"><table class=\"grid\"\(grid.rowKeywords == nil ? "" : " data-filter")>\n<thead><tr>"
+        // A wide grid prints on landscape pages in smaller type; on paper every grid wraps its cells rather than
+        // being cut at the margin.
+        let wide = grid.columns.count > Self.wideColumns ? " wide" : ""
+        var out = "<div class=\"scroll\(wide)\"><table class=\"grid\"\(grid.rowKeywords == nil ? "" : " data-filter")>\n<thead><tr>"
         for (column, isNumeric) in zip(grid.columns, numeric) {
             out += "<th scope=\"col\"\(isNumeric ? " class=\"n\"" : "")>\(XMLText.escape(column.title))</th>"
         }

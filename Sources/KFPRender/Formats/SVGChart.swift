@@ -15,7 +15,7 @@ struct SVGChart {
     private static let width = 480.0
     private static let height = 180.0
     private static let left = 50.0
-    private static let right = 10.0
+    private static let right = 40.0
     private static let top = 12.0
     private static let bottom = 24.0
     private static let plotWidth = width - left - right
@@ -24,6 +24,9 @@ struct SVGChart {
     private static let maxLabels = 5
     /// Axis labels longer than this keep their end (`…-11-27-0542`), where run names differ.
     private static let maxLabelLength = 12
+    /// The least distance between the middles of two axis labels, so that labels of `maxLabelLength` characters
+    /// never overlap.
+    private static let labelSpacing = 84.0
 
     // MARK: - Drawing
 
@@ -58,16 +61,10 @@ struct SVGChart {
         var out = "<path class=\"grid\" d=\"\(grid)\"/>\n" + labels + "\n"
         let bottom = (Self.top + Self.plotHeight).svg
         out += "<path class=\"axis\" d=\"M\(Self.left.svg),\(Self.top.svg)V\(bottom)h\(Self.plotWidth.svg)\"/>\n"
-        let count = chart.points.count
-        let indices = count <= Self.maxLabels
-            ? Array(0..<count)
-            : (0..<Self.maxLabels).map { Int((Double($0 * (count - 1)) / Double(Self.maxLabels - 1)).rounded()) }
-        for index in indices {
+        for index in labelIndices() {
             let label = chart.points[index].label
             let short = label.count > Self.maxLabelLength ? "…" + label.suffix(Self.maxLabelLength - 1) : label
-            // The first and last labels stay inside the plot's width.
-            let anchor = count > 1 && index == 0 ? " s" : count > 1 && index == count - 1 ? " e" : ""
-            out += "<text class=\"xt\(anchor)\" x=\"\(x(index).svg)\" y=\"\((Self.height - 6).svg)\">\(XMLText.escape(short))</text>"
+            out += "<text class=\"xt\" x=\"\(x(index).svg)\" y=\"\((Self.height - 6).svg)\">\(XMLText.escape(short))</text>"
         }
         return out + "\n"
     }
@@ -108,6 +105,22 @@ struct SVGChart {
             }
         }
         return out + "</g>\n" + mark
+    }
+
+    /// The points that get an axis label: the first, the last and evenly spaced ones between, as many as fit
+    /// `labelSpacing` apart (at most `maxLabels`).
+    private func labelIndices() -> [Int] {
+        let count = chart.points.count
+        guard count > 1 else { return Array(0..<count) }
+        let step = Self.plotWidth / Double(count - 1)
+        for labels in stride(from: min(Self.maxLabels, count), through: 2, by: -1) {
+            // Rounded positions leave at least this many intervals between neighbours.
+            let least = (count - 1) / (labels - 1)
+            if Double(least) * step >= Self.labelSpacing {
+                return (0..<labels).map { Int((Double($0 * (count - 1)) / Double(labels - 1)).rounded()) }
+            }
+        }
+        return [0, count - 1]
     }
 
     // MARK: - Scales
