@@ -86,8 +86,8 @@ package struct Grid: Sendable {
     package var emptyText: String?
     /// What Markdown shows for a missing value.
     package var markdownPlaceholder: String
-    /// Per row, what a reader may filter the rows by besides the first cell (a run's labels); nil when the grid
-    /// has no filter. HTML draws a filter box over such a grid.
+    /// Per row, what a reader may filter the rows by besides the row's header cell (a run's labels); nil when the
+    /// grid has no filter. HTML draws a filter box over such a grid.
     package var rowKeywords: [String]?
     /// The column whose cell names the row (a run, a metric): HTML makes it the row's header.
     package var rowHeader: Int
