@@ -375,9 +375,12 @@ class Bench:
         self.add("kfpm --version (start-up, for scale)", f"{start_up.median * 1e3:.1f} ms ({start_up.spread_ms()})",
                  "(reference)", None, start_up.rss_kb, start_up.cpu)
 
+        def output_of(what):
+            return os.path.join(outputs, re.sub(r"[^A-Za-z0-9]+", "-", what).strip("-")[:60] + ".txt")
+
         def row(what, argv, target_ms, ok=(0,)):
             # The warm-up's stdout is kept (with KFPM_BENCH_KEEP=1) and must not be empty.
-            out = os.path.join(outputs, re.sub(r"[^A-Za-z0-9]+", "-", what).strip("-")[:60] + ".txt")
+            out = output_of(what)
             s = repeat(what, argv, n, ok=ok, warmup_stdout=out)
             if os.path.getsize(out) == 0:
                 raise BenchError(f"{what}: printed nothing on stdout")
@@ -410,6 +413,12 @@ class Bench:
             [kfpm, "gate", b_run, "--baseline", "window:20"] + rules + st, 20, ok=(0, 1))
         row(f"kfpm gate {b_run} --baseline window:20:branch=main",
             [kfpm, "gate", b_run, "--baseline", "window:20:branch=main"] + rules + st, 20, ok=(0, 1))
+        # The HTML page: the latest 100 runs with the top 20 metrics as columns, their statistics, a chart each.
+        report = "kfpm report (the latest 100 runs, the top 20 metrics, a chart each)"
+        row(report, [kfpm, "report"] + st, 200)
+        page = os.path.getsize(output_of(report))
+        self.add("kfpm report: the page's size (100 runs x 20 metrics)", f"{page / 1024:.0f} KB ({page:,} bytes)",
+                 "< 300 KB", page < 300_000)
         # Last, because it adds runs: one CI ingest (20 metrics) into the big store, a new run every time.
         ci = os.path.join(self.workload, "ci", "metrics.json")
         row(f"kfpm ingest ci-N ({self.manifest['ci_metrics']} metrics) into the {self.rows / 1e6:g}M-row store",

@@ -11,30 +11,42 @@ package enum OutputFormat: String, Sendable, CaseIterable {
     case csv
     /// A GitHub-flavoured Markdown table, ready for a PR comment.
     case markdown
+    /// One self-contained HTML page: sortable tables, charts as inline SVG, nothing loaded from anywhere.
+    case html
     /// JUnit XML: one testcase per check (the gate).
     case junit
     /// GitHub Actions workflow commands: an annotation per finding (the gate).
     case github
 
     /// The formats of every read command.
-    package static let dataFormats: [OutputFormat] = [.table, .json, .csv, .markdown]
+    package static let dataFormats: [OutputFormat] = [.table, .json, .csv, .markdown, .html]
     /// The formats of a report that is a set of checks (the gate).
     package static let checkFormats: [OutputFormat] = dataFormats + [.junit, .github]
 
     /// Renders a report in this format. A format the report does not offer (see `Report.formats`) gives "".
     package func render(_ report: some Report, options: RenderOptions) -> String {
         switch self {
-        case .table: TableRenderer(options: options).render(report.document(options))
-        case .markdown: MarkdownRenderer(options: options).render(report.document(options))
+        case .table, .markdown, .html: render(document: report.document(options), options: options)
         case .json: report.json.serialized()
         case .csv: report.csv.map(CSVText.record).joined()
         case .junit: report.checks(options).map(JUnitRenderer.render) ?? ""
         case .github: report.checks(options).map(GitHubRenderer.render) ?? ""
         }
     }
+
+    /// Renders a document in a format people read (table, Markdown, HTML), such as a page that joins several
+    /// reports' documents (`kfpm report`); "" for the formats that draw no documents.
+    package func render(document: ReportDocument, options: RenderOptions) -> String {
+        switch self {
+        case .table: TableRenderer(options: options).render(document)
+        case .markdown: MarkdownRenderer(options: options).render(document)
+        case .html: HTMLRenderer(options: options).render(document)
+        case .json, .csv, .junit, .github: ""
+        }
+    }
 }
 
-/// Display choices for the human formats; JSON and CSV always carry exact values.
+/// Display choices for the human formats (table, Markdown, HTML); JSON and CSV always carry exact values.
 package struct RenderOptions: Sendable {
     /// Decimals shown (KFP shows 3).
     package var precision: Int

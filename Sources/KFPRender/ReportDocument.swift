@@ -2,8 +2,8 @@ import Foundation
 import KFPModel
 import KFPReports
 
-/// A report as people read it, whatever the medium: titles, facts, grids of typed cells, lists, sparklines and
-/// a verdict. The table, Markdown and HTML renderers each draw every block their own way; a report builds its
+/// A report as people read it, whatever the medium: titles, facts, grids of typed cells, lists, charts and a
+/// verdict. The table, Markdown and HTML renderers each draw every block their own way; a report builds its
 /// document once.
 package struct ReportDocument: Sendable {
     package var blocks: [ReportBlock]
@@ -25,7 +25,8 @@ package struct Media: OptionSet, Sendable {
 /// One block of a document, and where it is shown.
 package struct ReportBlock: Sendable {
     package enum Content: Sendable {
-        /// The report's title: `text` as a line (and in HTML), `markdown` in Markdown (nil: no title there).
+        /// The report's title: `text` as a line (and in HTML: the page's heading, or a section's after the first),
+        /// `markdown` in Markdown (nil: no title there).
         case title(String, markdown: String?)
         /// Facts about the subject, one per line (`labels: branch=main`).
         case facts([Fact])
@@ -33,8 +34,8 @@ package struct ReportBlock: Sendable {
         case grid(Grid)
         /// Lines of text: summaries, notes (bullets in Markdown).
         case list([[Inline]])
-        /// Values as a small chart, with a caption (`min … · max … · last …`).
-        case sparkline([Double], caption: String)
+        /// Values along an axis: a line chart in HTML, a sparkline and the caption in text.
+        case chart(Chart)
         /// The outcome in one line, marked passed or failed.
         case verdict(String, passed: Bool)
     }
@@ -85,12 +86,22 @@ package struct Grid: Sendable {
     package var emptyText: String?
     /// What Markdown shows for a missing value.
     package var markdownPlaceholder: String
+    /// Per row, what a reader may filter the rows by besides the row's header cell (a run's labels); nil when the
+    /// grid has no filter. HTML draws a filter box over such a grid.
+    package var rowKeywords: [String]?
+    /// The column whose cell names the row (a run, a metric): HTML makes it the row's header.
+    package var rowHeader: Int
 
-    package init(_ columns: [Column], rows: [[Cell]] = [], emptyText: String? = nil, markdownPlaceholder: String = "–") {
+    package init(
+        _ columns: [Column], rows: [[Cell]] = [], emptyText: String? = nil, markdownPlaceholder: String = "–",
+        rowKeywords: [String]? = nil, rowHeader: Int = 0
+    ) {
         self.columns = columns
         self.rows = rows
         self.emptyText = emptyText
         self.markdownPlaceholder = markdownPlaceholder
+        self.rowKeywords = rowKeywords
+        self.rowHeader = rowHeader
     }
 }
 
@@ -103,6 +114,8 @@ package struct Column: Sendable {
     /// Markdown's heading (may hold code spans).
     package var markdownTitle: String
     package var alignment: TextTable.Alignment
+    /// The alignment in proportional type (Markdown and HTML); right-aligned columns hold numbers, and HTML
+    /// sorts them as numbers.
     package var markdownAlignment: TextTable.Alignment
 
     package init(

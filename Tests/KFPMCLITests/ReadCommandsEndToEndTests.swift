@@ -5,23 +5,8 @@ import Testing
 /// `experiments`, `runs`, `top`, `compare` and `history` run as a user runs them.
 @Suite(.serialized)
 struct ReadCommandsEndToEndTests {
-    /// A store with the synthetic runs 40–42 (labels branch=main/feature) and a KFP v2 run in another experiment.
-    private func withStore(_ body: (TemporaryFolder) throws -> Void) throws {
-        try withTemporaryFolder { folder in
-            for (run, branch) in [("run-40", "main"), ("run-41", "main"), ("run-42", "feature")] {
-                let result = try KFPMBinary.run(
-                    ["ingest", run, Fixtures.path("synthetic/\(run).json"), "--label", "branch=\(branch)"], in: folder.path)
-                #expect(result.status == 0, "\(result.stderr)")
-            }
-            let other = try KFPMBinary.run(
-                ["ingest", "-e", "other", "v2", Fixtures.path("kfp-v2/executor_output.json")], in: folder.path)
-            #expect(other.status == 0)
-            try body(folder)
-        }
-    }
-
     @Test func compareReadsAtAGlance() throws {
-        try withStore { folder in
+        try withSyntheticStore { folder in
             let result = try KFPMBinary.run(["compare", "run-41", "run-42"], in: folder.path)
             #expect(result.status == 0, "\(result.stderr)")
             let accuracy = try #require(result.stdout.split(separator: "\n").first { $0.hasPrefix("accuracy-score") })
@@ -32,9 +17,9 @@ struct ReadCommandsEndToEndTests {
         }
     }
 
-    @Test(arguments: ["table", "json", "csv", "markdown"])
+    @Test(arguments: ["table", "json", "csv", "markdown", "html"])
     func everyReadCommandInEveryFormat(_ format: String) throws {
-        try withStore { folder in
+        try withSyntheticStore { folder in
             let commands: [[String]] = [
                 ["experiments"], ["runs"], ["runs", "--metrics", "all", "--labels", "--where", "branch=main"],
                 ["runs", "--sort-by", "val-loss", "--limit", "2"], ["top", "-n", "3"], ["compare", "run-40", "run-41", "run-42"],
@@ -55,7 +40,7 @@ struct ReadCommandsEndToEndTests {
     }
 
     @Test func sortByFollowsTheMetricsDirection() throws {
-        try withStore { folder in
+        try withSyntheticStore { folder in
             let json = try KFPMBinary.run(["runs", "--sort-by", "val-loss", "--format", "csv"], in: folder.path)
             let order = json.stdout.split(separator: "\r\n").dropFirst().map { $0.split(separator: ",")[0] }
             #expect(order == ["run-42", "run-41", "run-40"])  // lower loss first
@@ -67,7 +52,7 @@ struct ReadCommandsEndToEndTests {
     }
 
     @Test func unknownNamesExit2AndListWhatExists() throws {
-        try withStore { folder in
+        try withSyntheticStore { folder in
             let run = try KFPMBinary.run(["compare", "run-41", "run-99"], in: folder.path)
             #expect(run.status == 2)
             #expect(run.stderr.contains("no run 'run-99' in experiment 'Default'; its runs: run-42, run-41, run-40"))

@@ -39,16 +39,26 @@ public enum KFPMBinary {
         var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("KFPM_") && $0.key != "NO_COLOR" }
         env.merge(environment) { _, new in new }
         process.environment = env
+        let (outputData, errorData) = try process.runCapturingOutput(stdin: stdin)
+        return ProcessResult(
+            status: process.terminationStatus, stdout: String(decoding: outputData, as: UTF8.self),
+            stderr: String(decoding: errorData, as: UTF8.self))
+    }
+}
+
+extension Process {
+    /// Runs the process to its end, feeding it `stdin`, and returns all it wrote to stdout and stderr. Both pipes
+    /// are read fully before waiting, on separate threads, so that a large output cannot block.
+    public func runCapturingOutput(stdin: [UInt8] = []) throws -> (stdout: Data, stderr: Data) {
         let input = Pipe()
         let output = Pipe()
         let errors = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
+        standardInput = input
+        standardOutput = output
+        standardError = errors
+        try run()
         input.fileHandleForWriting.write(Data(stdin))
         try input.fileHandleForWriting.close()
-        // Read both pipes fully before waiting, on separate threads, so that a large output cannot block.
         let group = DispatchGroup()
         nonisolated(unsafe) var errorData = Data()
         group.enter()
@@ -58,9 +68,7 @@ public enum KFPMBinary {
         }
         let outputData = output.fileHandleForReading.readDataToEndOfFile()
         group.wait()
-        process.waitUntilExit()
-        return ProcessResult(
-            status: process.terminationStatus, stdout: String(decoding: outputData, as: UTF8.self),
-            stderr: String(decoding: errorData, as: UTF8.self))
+        waitUntilExit()
+        return (outputData, errorData)
     }
 }

@@ -26,8 +26,8 @@ struct MarkdownRenderer {
                 out += table(grid)
             case .list(let items):
                 if !items.isEmpty { out += "\n" + items.map { "- " + Self.inline($0) }.joined(separator: "\n") + "\n" }
-            case .sparkline(let values, let caption):
-                out += "\n`" + Blocks.sparkline(values) + "` " + Markdown.escape(caption) + "\n"
+            case .chart(let chart):
+                out += "\n`" + Blocks.sparkline(chart.sparklineValues) + "` " + Markdown.escape(chart.caption) + "\n"
             case .verdict(let text, _):
                 out += "**" + Markdown.escape(text) + "**\n\n"
             }

@@ -27,8 +27,8 @@ struct TableRenderer {
                 if !items.isEmpty {
                     out += "\n" + items.map { Inline.plain($0).visibleControlCharacters() }.joined(separator: "\n") + "\n"
                 }
-            case .sparkline(let values, let caption):
-                out += "\n" + Blocks.sparkline(values) + "  " + caption.visibleControlCharacters() + "\n"
+            case .chart(let chart):
+                out += "\n" + Blocks.sparkline(chart.sparklineValues) + "  " + chart.caption.visibleControlCharacters() + "\n"
             case .verdict(let text, let passed):
                 let shown = text.visibleControlCharacters()
                 out += "\n" + (options.color ? (passed ? TerminalColor.green : .red).wrap(shown) : shown) + "\n"
@@ -56,13 +56,7 @@ struct TableRenderer {
         switch cell {
         case .value(_?, _, let bar?):
             return (cell.plainText(precision: options.precision, placeholder: "-") ?? "") + " " + Blocks.bar(bar)
-        case .verdict(let verdict?):
-            switch verdict {
-            case .better: return "▲ better"
-            case .worse: return "▼ worse"
-            case .unchanged: return "= same"
-            case .incomparable: return "? n/a"
-            }
+        case .verdict(let verdict?): return ValueText.verdict(verdict)
         case .gateVerdict(let verdict, _): return verdict.rawValue.uppercased()
         default: return cell.plainText(precision: options.precision, placeholder: "-") ?? ""
         }

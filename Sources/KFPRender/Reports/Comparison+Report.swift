@@ -26,7 +26,7 @@ extension Comparison: Report {
         for (run, name) in zip(runs, shown).dropFirst() {
             columns += [
                 Column(name, table: name, markdown: Markdown.code(run.name), .right), Column("Change", .right),
-                Column("Rel.", table: "REL", .right), Column("", table: ""),
+                Column("Rel.", table: "REL", .right), Column("Verdict", table: "", markdown: ""),
             ]
         }
         columns.append(Column("Status"))

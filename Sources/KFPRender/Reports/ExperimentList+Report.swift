@@ -5,6 +5,8 @@ import KFPReports
 extension ExperimentList: Report {
     package func document(_ options: RenderOptions) -> ReportDocument {
         ReportDocument([
+            // A page needs a heading; a terminal's list does not.
+            ReportBlock(.title("experiments · \(experiments.count)", markdown: nil), in: .html),
             ReportBlock(
                 .grid(
                     Grid(

@@ -26,7 +26,7 @@ extension GateReport: Report {
                     "gate · candidate \(candidate.name) · baseline \(baselineDescription) · experiment \(candidate.experiment)",
                     markdown: "### \(passed ? "✅" : "❌") kfpm gate: \(Markdown.code(candidate.name)) vs \(against)")),
             ReportBlock(.verdict(summary, passed: passed), in: [.markdown, .html]),
-            ReportBlock(.grid(Grid(columns, rows: rows, emptyText: "(no metrics)", markdownPlaceholder: "-"))),
+            ReportBlock(.grid(Grid(columns, rows: rows, emptyText: "(no metrics)", markdownPlaceholder: "-", rowHeader: 1))),
             ReportBlock(.list(findings)),
             ReportBlock(.verdict(summary, passed: passed), in: .table),
         ])

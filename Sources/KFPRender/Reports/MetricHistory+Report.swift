@@ -1,14 +1,10 @@
 import KFPModel
 import KFPReports
 
-/// `kfpm history`: a metric over the runs of an experiment, oldest first, with a sparkline.
+/// `kfpm history`: a metric over the runs of an experiment, oldest first, with a chart (a sparkline in text).
 extension MetricHistory: Report {
     package func document(_ options: RenderOptions) -> ReportDocument {
-        func shown(_ value: Double?, _ format: MetricFormat) -> String {
-            value.map { ValueText.display($0, format: format, precision: options.precision) } ?? "-"
-        }
-        var caption = "min \(shown(min, format)) · max \(shown(max, format))"
-        if let last { caption += " · last \(shown(last.value, last.format)) (\(last.run))" }
+        let chartPoints = points.map { Chart.Point($0.run, $0.value, notes: [ValueText.shortTime($0.createdAt)]) }
         return ReportDocument([
             ReportBlock(
                 .title(
@@ -19,7 +15,11 @@ extension MetricHistory: Report {
                     Grid(
                         [Column("Run"), Column("Created"), Column("Value", .right)],
                         rows: points.map { [.text($0.run), .time($0.createdAt), .value($0.value, $0.format)] }))),
-            ReportBlock(.sparkline(points.map(\.value), caption: caption)),
+            ReportBlock(
+                .chart(
+                    Chart(
+                        title: metric, format: format, direction: direction, points: chartPoints,
+                        caption: Chart.caption(chartPoints, format: format, precision: options.precision)))),
         ])
     }
 

@@ -17,7 +17,7 @@ extension RunList: Report {
         let counts = "\(runs.count) of \(totalMatching) runs"
         return ReportDocument([
             ReportBlock(.title("experiment \(experiment) · \(counts)", markdown: "**\(Markdown.escape(experiment))** · \(counts)")),
-            ReportBlock(.grid(Grid(columns, rows: rows, emptyText: "(no runs)"))),
+            ReportBlock(.grid(Grid(columns, rows: rows, emptyText: "(no runs)", rowKeywords: runs.map { ValueText.labels($0.labels) }))),
         ])
     }
 

@@ -8,7 +8,7 @@ extension StoredRun: Report {
         if !labels.isEmpty {
             facts.append(
                 Fact(
-                    "labels", labels.map { "\($0.key)=\($0.value)" }.joined(separator: " "),
+                    "labels", ValueText.labels(labels),
                     markdown: labels.map { Markdown.code("\($0.key)=\($0.value)") }.joined(separator: " ")))
         }
         let replaced = ingestedAt != createdAt ? " · replaced: \(ValueText.timestamp(ingestedAt))" : ""

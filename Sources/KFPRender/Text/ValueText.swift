@@ -77,6 +77,22 @@ extension ValueText {
         text.hasPrefix("-") || text.trimmingCharacters(in: CharacterSet(charactersIn: "0.e+%")).isEmpty ? text : "+" + text
     }
 
+    /// A comparison's verdict in words, with a mark that does not need colour: `▲ better`, `▼ worse`, `= same`,
+    /// `? n/a` (a NaN or infinite value).
+    package static func verdict(_ verdict: MetricChange.Verdict) -> String {
+        switch verdict {
+        case .better: "▲ better"
+        case .worse: "▼ worse"
+        case .unchanged: "= same"
+        case .incomparable: "? n/a"
+        }
+    }
+
+    /// Labels as people write them: `branch=main commit=abc123`.
+    package static func labels(_ labels: [Label]) -> String {
+        labels.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+    }
+
     /// A compact UTC time for tables: `2026-11-27 05:42:44`.
     package static func shortTime(_ date: Date) -> String {
         let full = timestamp(date)

@@ -8,11 +8,15 @@ package struct MetricHistory: Sendable {
     package var metric: String
     /// Oldest first.
     package var points: [HistoryPoint]
+    /// Which way is better, for marking the best run.
+    package var direction: Direction
 
-    package init(experiment: String, metric: String, points: [HistoryPoint]) {
+    /// The direction, when not given, is the one the metric's name suggests.
+    package init(experiment: String, metric: String, points: [HistoryPoint], direction: Direction? = nil) {
         self.experiment = experiment
         self.metric = metric
         self.points = points
+        self.direction = direction ?? .inferred(from: metric)
     }
 
     /// The finite values, oldest first.

@@ -15,10 +15,15 @@ package struct RunList: Sendable {
     package var ranges: [String: ClosedRange<Double>]
 
     package init(experiment: String, page: RunPage, columns: MetricColumns, showLabels: Bool) {
+        self.init(experiment: experiment, page: page, columnNames: columns.names(for: page.runs), showLabels: showLabels)
+    }
+
+    /// The runs with these metric columns, named exactly (no globs).
+    package init(experiment: String, page: RunPage, columnNames: [String], showLabels: Bool) {
         self.experiment = experiment
         self.runs = page.runs
         self.totalMatching = page.totalMatching
-        self.columns = columns.names(for: page.runs)
+        self.columns = columnNames
         self.labelKeys = showLabels ? Set(page.runs.flatMap { $0.labels.map(\.key) }).sorted() : []
         var ranges: [String: ClosedRange<Double>] = [:]
         for column in self.columns {

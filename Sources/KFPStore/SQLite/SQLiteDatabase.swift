@@ -36,6 +36,9 @@ final class SQLiteDatabase {
         case readWriteCreate
         /// Read and write an existing file.
         case readWrite
+        /// Read a file no one is writing (its WAL is empty), without the shared-memory file WAL mode needs:
+        /// for a reader who may not create files beside the store.
+        case readImmutable
     }
 
     /// The file, for the import lock beside it.
@@ -53,7 +56,12 @@ final class SQLiteDatabase {
         self.busyRetry = BusyRetry(budget: .milliseconds(Int64(busyTimeoutMilliseconds)))
         var flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX
         if mode == .readWriteCreate { flags |= SQLITE_OPEN_CREATE }
-        let status = sqlite3_open_v2(path, &handle, flags, nil)
+        var name = path
+        if mode == .readImmutable {
+            flags = SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI
+            name = "file:" + Self.uriEscaped(path) + "?immutable=1"
+        }
+        let status = sqlite3_open_v2(name, &handle, flags, nil)
         guard status == SQLITE_OK else {
             let message = handle.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open"
             sqlite3_close_v2(handle)
@@ -62,6 +70,19 @@ final class SQLiteDatabase {
         }
         sqlite3_extended_result_codes(handle, 0)
         sqlite3_busy_timeout(handle, busyTimeoutMilliseconds)
+    }
+
+    /// A path as a `file:` URI's path: `%`, `?` and `#` (and anything not printable ASCII) percent-encoded.
+    private static func uriEscaped(_ path: String) -> String {
+        var out = ""
+        for byte in path.utf8 {
+            if byte > 0x20 && byte < 0x7F && byte != UInt8(ascii: "%") && byte != UInt8(ascii: "?") && byte != UInt8(ascii: "#") {
+                out.unicodeScalars.append(Unicode.Scalar(byte))
+            } else {
+                out += "%" + (byte < 0x10 ? "0" : "") + String(byte, radix: 16, uppercase: true)
+            }
+        }
+        return out
     }
 
     /// Closes the connection so that the store file alone holds every committed write: a connection that wrote

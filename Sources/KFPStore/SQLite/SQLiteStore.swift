@@ -9,7 +9,7 @@ private struct ImportAborted: Error {}
 final class SQLiteStore: MetricsStore {
     /// The path it was opened with, for messages.
     let path: String
-    let database: SQLiteDatabase
+    private(set) var database: SQLiteDatabase
     /// Statements prepared once per connection and reused (a gate reads twenty runs).
     private var statements: [String: SQLiteStatement] = [:]
 
@@ -31,14 +31,26 @@ final class SQLiteStore: MetricsStore {
     init(path: String, access: StoreAccess, busyTimeoutMilliseconds: Int32 = 10_000) throws(StoreError) {
         self.path = path
         try Self.checkFile(path, access: access)
+        database = try Self.connect(path, mode: access.creates ? .readWriteCreate : .readWrite, busyTimeoutMilliseconds)
         do {
-            database = try SQLiteDatabase(
-                path: path, mode: access.creates ? .readWriteCreate : .readWrite,
-                busyTimeoutMilliseconds: busyTimeoutMilliseconds)
-        } catch {
-            throw Self.storeError(error, path: path)
+            try prepare(access)
+        } catch .cannotWrite where access == .read && !FileManager.default.fileExists(atPath: path + "-wal") {
+            // A reader who may not write beside the store (another user's store in a shared folder) cannot make
+            // the shared-memory file WAL mode needs; when no one is writing (no WAL), the file alone is the store.
+            database = try Self.connect(path, mode: .readImmutable, busyTimeoutMilliseconds)
+            try prepare(access)
         }
-        try prepare(access)
+    }
+
+    /// Opens the connection, a failure said as what it means for the user.
+    private static func connect(
+        _ path: String, mode: SQLiteDatabase.Mode, _ busyTimeoutMilliseconds: Int32
+    ) throws(StoreError) -> SQLiteDatabase {
+        do {
+            return try SQLiteDatabase(path: path, mode: mode, busyTimeoutMilliseconds: busyTimeoutMilliseconds)
+        } catch {
+            throw storeError(error, path: path)
+        }
     }
 
     /// Runs `body`, turning SQLite failures into store errors.

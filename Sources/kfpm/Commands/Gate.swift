@@ -27,44 +27,14 @@ extension KFPM {
         @Argument(help: ArgumentHelp("The run to check.", valueName: "candidate"), completion: StoreCompletions.runs)
         var candidate: String
 
-        @Option(
-            name: .long,
-            help: ArgumentHelp("The baseline: RUN, previous, latest:KEY=VALUE or window:N[:KEY=VALUE].", valueName: "selector"),
-            transform: parseBaseline)
-        var baseline: BaselineSelector = .previous
-
-        @Option(name: .long, help: ArgumentHelp("A rules file, YAML or JSON.", valueName: "file"))
-        var rules: String?
-
-        @Option(
-            name: .long,
-            help: ArgumentHelp(
-                "An inline rule, GLOB:KEY=VALUE[,KEY=VALUE...] (repeatable), e.g. 'accuracy*:fail=1pp,warn=0.5pp'.",
-                valueName: "rule"),
-            transform: parseRule)
-        var rule: [GateRule] = []
-
-        @Flag(name: .long, help: "Fail the gate on warnings too.")
-        var failOnWarn = false
-
-        @Flag(name: .long, help: "Fail the gate when a rule applies to no metric.")
-        var strict = false
-
-        @Flag(name: .long, help: "When no baseline is found, check absolute bounds only instead of failing with exit 2.")
-        var allowNoBaseline = false
+        @OptionGroup var gate: GateOptions
 
         @OptionGroup var directions: DirectionOptions
         @OptionGroup var output: OutputOptions<GateReport>
 
         func run() throws {
-            var options = GateEvaluator.Options()
-            options.failOnWarn = failOnWarn
-            options.strict = strict
-            options.allowNoBaseline = allowNoBaseline
-            options.directions = directions.policy
-            let request = GateRequest(
-                candidate: candidate, experiment: storeOptions.experimentName, baseline: baseline, rulesFile: rules,
-                inlineRules: rule, options: options)
+            let request = gate.request(
+                candidate: candidate, experiment: storeOptions.experimentName, directions: directions.policy)
             let report: GateReport
             do {
                 report = try GateRun.run(request) { () throws(StoreError) -> any MetricsStore in try storeOptions.open(.read) }

@@ -9,7 +9,7 @@ extension KFPM {
     struct History: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "history",
-            abstract: "Show a metric over the runs of an experiment in time order, with a sparkline."
+            abstract: "Show a metric over the runs of an experiment in time order, with a sparkline (a chart in HTML)."
         )
 
         @OptionGroup var storeOptions: StoreOptions
@@ -20,6 +20,7 @@ extension KFPM {
         @Option(name: .long, help: "Only the latest N runs that have the metric (0 for all).")
         var last: Int = 50
 
+        @OptionGroup var directions: DirectionOptions
         @OptionGroup var output: OutputOptions<MetricHistory>
 
         func validate() throws {
@@ -30,7 +31,10 @@ extension KFPM {
             let store = try storeOptions.open(.read)
             let points = try store.history(
                 experiment: storeOptions.experimentName, metric: metric, limit: last == 0 ? nil : last)
-            try Console.output(output.render(MetricHistory(experiment: storeOptions.experimentName, metric: metric, points: points)))
+            let history = MetricHistory(
+                experiment: storeOptions.experimentName, metric: metric, points: points,
+                direction: directions.policy.direction(of: metric))
+            try Console.output(output.render(history))
         }
     }
 }

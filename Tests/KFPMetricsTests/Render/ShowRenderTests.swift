@@ -33,6 +33,7 @@ struct ShowRenderTests {
 
     @Test(arguments: [
         (OutputFormat.table, "show.table.txt"), (.json, "show.json"), (.csv, "show.csv"), (.markdown, "show.md"),
+        (.html, "show.html"),
     ])
     func showMatchesGolden(_ format: OutputFormat, _ golden: String) throws {
         let text = format.render(try Self.fixtureRun(), options: RenderOptions())
