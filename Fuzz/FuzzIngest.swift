@@ -20,7 +20,7 @@ private let fuzzOptions: [ReadOptions] =
         ReadOptions(limits: fuzzLimits),
         ReadOptions(allowNonFinite: true, limits: fuzzLimits),
         ReadOptions(kfpRules: true, limits: fuzzLimits),
-    ] + InputFormat.allCases.map { ReadOptions(inputFormat: $0, limits: fuzzLimits) }
+    ] + InputFormat.metricsFileFormats.map { ReadOptions(inputFormat: $0, limits: fuzzLimits) }
 
 // MARK: - Structured documents
 

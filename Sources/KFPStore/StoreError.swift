@@ -20,12 +20,16 @@ package enum StoreError: Error, Sendable, CustomStringConvertible {
     case cannotWrite(store: String, detail: String)
     /// The run exists with other content and `--replace` was not given.
     case runConflict(experiment: String, run: String, differences: [String])
+    /// The run's content breaks a rule of `RunContent.check` (a name given twice, a series of no metric).
+    case invalidRun(experiment: String, run: String, problems: [String])
     /// No such run; `known` lists (some of) the runs that exist.
     case unknownRun(experiment: String, run: String, known: [String], total: Int)
     /// No such experiment; `known` lists the experiments that exist.
     case unknownExperiment(name: String, known: [String])
     /// No such metric in the experiment; `known` lists its most prevalent metrics.
     case unknownMetric(experiment: String, metric: String, known: [String], total: Int)
+    /// The run has no metric of this name; `known` lists (some of) its metrics.
+    case unknownRunMetric(experiment: String, run: String, metric: String, known: [String], total: Int)
     /// An import stopped because its inputs had errors; nothing was stored.
     case importAborted
     /// Any other failure of the backend, in its own words.
@@ -59,6 +63,8 @@ package enum StoreError: Error, Sendable, CustomStringConvertible {
             let more = differences.count > 10 ? "\n  … and \(differences.count - 10) more" : ""
             return "run '\(run)' in experiment '\(experiment)' already holds different metrics; nothing was stored. "
                 + "Pass --replace to overwrite it. Differences (stored → new):\n\(shown)\(more)"
+        case .invalidRun(let experiment, let run, let problems):
+            return "run '\(run)' in experiment '\(experiment)' cannot be stored: \(problems.joined(separator: "; "))"
         case .unknownRun(let experiment, let run, let known, let total):
             if known.isEmpty { return "no run '\(run)' in experiment '\(experiment)': the experiment has no runs" }
             let more = total > known.count ? ", … (\(total) runs)" : ""
@@ -70,6 +76,11 @@ package enum StoreError: Error, Sendable, CustomStringConvertible {
             if known.isEmpty { return "no metric '\(metric)' in experiment '\(experiment)': it has no metrics" }
             let more = total > known.count ? ", … (\(total) metrics)" : ""
             return "no metric '\(metric)' in experiment '\(experiment)'; its metrics: \(known.joined(separator: ", "))\(more)"
+        case .unknownRunMetric(let experiment, let run, let metric, let known, let total):
+            if known.isEmpty { return "run '\(run)' in experiment '\(experiment)' has no metrics, so no '\(metric)'" }
+            let more = total > known.count ? ", … (\(total) metrics)" : ""
+            return "run '\(run)' in experiment '\(experiment)' has no metric '\(metric)'; its metrics: "
+                + "\(known.joined(separator: ", "))\(more)"
         case .importAborted:
             return "the import was stopped; nothing was stored"
         case .failure(let store, let detail):

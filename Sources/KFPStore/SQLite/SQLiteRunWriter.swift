@@ -16,6 +16,8 @@ final class SQLiteRunWriter {
     private let findName: SQLiteStatement
     private let addName: SQLiteStatement
     private let addMetric: SQLiteStatement
+    private let addParam: SQLiteStatement
+    private let addSeries: SQLiteStatement
     private let deletes: [SQLiteStatement]
     private var experimentIDs: [String: Int64] = [:]
     private var nameIDs: [String: Int64] = [:]
@@ -25,10 +27,16 @@ final class SQLiteRunWriter {
     private var stale: Set<StatisticsKey> = []
     /// Reads a stored run when it exists already.
     private let loadRun: (Int64, String, String) throws -> StoredRun
+    /// Reads every series of a stored run (by id), to compare with a new ingest of it.
+    private let loadSeries: (Int64) throws -> [MetricSeries]
 
-    init(database: SQLiteDatabase, loadRun: @escaping (Int64, String, String) throws -> StoredRun) throws {
+    init(
+        database: SQLiteDatabase, loadRun: @escaping (Int64, String, String) throws -> StoredRun,
+        loadSeries: @escaping (Int64) throws -> [MetricSeries]
+    ) throws {
         self.database = database
         self.loadRun = loadRun
+        self.loadSeries = loadSeries
         findExperiment = try database.prepare("SELECT id FROM experiment WHERE name = ?")
         addExperiment = try database.prepare("INSERT INTO experiment(name, created_at) VALUES (?, ?)")
         findRun = try database.prepare("SELECT id FROM run WHERE experiment_id = ? AND name = ?")
@@ -40,7 +48,12 @@ final class SQLiteRunWriter {
         findName = try database.prepare("SELECT id FROM metric_name WHERE name = ?")
         addName = try database.prepare("INSERT INTO metric_name(name) VALUES (?)")
         addMetric = try database.prepare("INSERT INTO metric(run_id, name_id, value, format) VALUES (?, ?, ?, ?)")
+        addParam = try database.prepare("INSERT INTO run_param(run_id, key, value) VALUES (?, ?, ?)")
+        addSeries = try database.prepare(
+            "INSERT INTO metric_series(run_id, name_id, point_count, points) VALUES (?, ?, ?, ?)")
         deletes = try [
+            database.prepare("DELETE FROM metric_series WHERE run_id = ?"),
+            database.prepare("DELETE FROM run_param WHERE run_id = ?"),
             database.prepare("DELETE FROM metric WHERE run_id = ?"),
             database.prepare("DELETE FROM run_label WHERE run_id = ?"),
             database.prepare("DELETE FROM run_source WHERE run_id = ?"),
@@ -49,6 +62,7 @@ final class SQLiteRunWriter {
 
     /// Writes one run: new, unchanged (identical content), replaced, or refused as a conflict.
     func write(_ ingest: RunIngest, replace: Bool) throws -> IngestOutcome {
+        try RunContent.check(ingest)
         let time = SQLiteStore.milliseconds(ingest.time)
         let created = ingest.createdAt.map(SQLiteStore.milliseconds) ?? time
         let experimentID = try experimentID(ingest.experiment, creatingAt: time)
@@ -60,7 +74,8 @@ final class SQLiteRunWriter {
             return .created(metricCount: ingest.metrics.count)
         }
         let stored = try loadRun(existingID, ingest.experiment, ingest.run)
-        switch try RunContent.decide(stored: stored, new: ingest, replace: replace) {
+        let storedSeries = RunContent.needsStoredSeries(stored) ? try loadSeries(existingID) : []
+        switch try RunContent.decide(stored: stored, storedSeries: storedSeries, new: ingest, replace: replace) {
         case .unchanged: return .unchanged(metricCount: stored.metrics.count)
         case .replace: break
         }
@@ -124,10 +139,14 @@ final class SQLiteRunWriter {
         return id ?? 0
     }
 
-    /// Inserts a run's labels, sources and metrics, and counts the metrics into the statistics.
+    /// Inserts a run's labels, parameters, sources, metrics and series, and counts the metrics into the
+    /// statistics.
     private func insertContent(_ ingest: RunIngest, runID: Int64, experimentID: Int64, created: Int64) throws {
         for label in ingest.labels {
             try addLabel.run([.integer(runID), .text(label.key), .text(label.value)])
+        }
+        for param in ingest.params {
+            try addParam.run([.integer(runID), .text(param.key), .text(param.value)])
         }
         for (position, source) in ingest.sources.enumerated() {
             try addSource.run([
@@ -145,6 +164,13 @@ final class SQLiteRunWriter {
             try addMetric.runBound()
             statistics[StatisticsKey(experimentID: experimentID, nameID: nameID), default: MetricAccumulator()]
                 .add(value: metric.value, format: format, run: runID, created: created)
+        }
+        // After the metrics: each series references its metric's row.
+        for series in ingest.series {
+            try addSeries.run([
+                .integer(runID), .integer(try nameID(series.metric)), .integer(Int64(series.points.count)),
+                .blob(SeriesCodec.encode(series.points)),
+            ])
         }
     }
 

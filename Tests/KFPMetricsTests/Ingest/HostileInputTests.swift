@@ -14,7 +14,7 @@ struct HostileInputTests {
     /// Every way a file is read: detected, each forced format, strict KFP rules, non-finite values allowed.
     static let allOptions: [ReadOptions] =
         [ReadOptions(), ReadOptions(allowNonFinite: true), ReadOptions(kfpRules: true)]
-        + InputFormat.allCases.map { ReadOptions(inputFormat: $0) }
+        + InputFormat.metricsFileFormats.map { ReadOptions(inputFormat: $0) }
 
     /// The committed bad inputs (the valid edge cases and the manifest left out).
     static let corpus = Fixtures.files(under: "bad-input").filter {
