@@ -34,28 +34,8 @@ package struct Parameter: Sendable, Hashable, Comparable {
         return a == b
     }
 
-    /// A decimal number (`-?digits[.digits][e[+-]digits]`, as JSON writes one, leading zeros allowed), or nil.
-    static func number(_ text: String) -> Double? {
-        var bytes = Array(text.utf8)[...]
-        func digits() -> Int {
-            let count = bytes.prefix { $0 >= 0x30 && $0 <= 0x39 }.count
-            bytes = bytes.dropFirst(count)
-            return count
-        }
-        if bytes.first == UInt8(ascii: "-") || bytes.first == UInt8(ascii: "+") { bytes = bytes.dropFirst() }
-        guard digits() > 0 else { return nil }
-        if bytes.first == UInt8(ascii: ".") {
-            bytes = bytes.dropFirst()
-            guard digits() > 0 else { return nil }
-        }
-        if bytes.first == UInt8(ascii: "e") || bytes.first == UInt8(ascii: "E") {
-            bytes = bytes.dropFirst()
-            if bytes.first == UInt8(ascii: "-") || bytes.first == UInt8(ascii: "+") { bytes = bytes.dropFirst() }
-            guard digits() > 0 else { return nil }
-        }
-        guard bytes.isEmpty, let value = Double(text), value.isFinite else { return nil }
-        return value
-    }
+    /// A decimal number (see `NumberText.decimal`), or nil.
+    static func number(_ text: String) -> Double? { NumberText.decimal(text.utf8) }
 }
 
 /// `KEY=VALUE` text, as `--label`, `--where` and `--param` take it: one parser for all of them.

@@ -10,7 +10,7 @@ package enum RulesParser {
     static let ruleKeys: [(String, String)] = [
         ("metric", "a metric name or glob"), ("direction", "higher or lower"), ("min", "a number"),
         ("max", "a number"), ("warn", "an amount: 0.01, 2% or 1pp"), ("fail", "an amount: 0.01, 2% or 1pp"),
-        ("sigma", "a number > 0"), ("on_missing", "fail, warn or ignore"),
+        ("sigma", "a number > 0"), ("on_missing", "fail, warn or ignore"), ("at", "final, best, last or step=N"),
     ]
     static let topLevelKeys = ["version", "on_missing", "default", "rules"]
 
@@ -140,6 +140,12 @@ package enum RulesParser {
                         if value > 0 { rule.sigma = value } else { add(mapping[key], "'sigma' must be greater than 0") }
                     }
                 case "on_missing": rule.onMissing = missingPolicy(value)
+                case "at":
+                    guard value.scalar != nil, let text = value.string, let position = try? SeriesPosition(parsing: text) else {
+                        add(value, "invalid at '\(value.string ?? "?")' (allowed: final, best, last, step=N)")
+                        continue
+                    }
+                    rule.at = position
                 default:
                     let allowed = ruleKeys.filter { requireMetric || $0.0 != "metric" }.map(\.0).joined(separator: ", ")
                     add(keyNode, "unknown key '\(key)' in a rule (allowed: \(allowed))")

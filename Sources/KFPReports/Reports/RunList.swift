@@ -11,15 +11,21 @@ package struct RunList: Sendable {
     package var columns: [String]
     /// Label columns to show, in order; empty unless asked for.
     package var labelKeys: [String]
+    /// Whether parameters were asked for (`--params`): then `paramKeys` are columns, and JSON carries them.
+    package var showParams: Bool
+    /// Parameter columns: every parameter key of the runs shown, sorted; empty unless asked for.
+    package var paramKeys: [String]
     /// Per column: the min and max of the finite values shown (for the RAW bars).
     package var ranges: [String: ClosedRange<Double>]
 
-    package init(experiment: String, page: RunPage, columns: MetricColumns, showLabels: Bool) {
+    package init(experiment: String, page: RunPage, columns: MetricColumns, showLabels: Bool, showParams: Bool = false) {
         self.experiment = experiment
         self.runs = page.runs
         self.totalMatching = page.totalMatching
         self.columns = columns.names(for: page.runs)
         self.labelKeys = showLabels ? Set(page.runs.flatMap { $0.labels.map(\.key) }).sorted() : []
+        self.showParams = showParams
+        self.paramKeys = showParams ? Set(page.runs.flatMap { $0.params.map(\.key) }).sorted() : []
         var ranges: [String: ClosedRange<Double>] = [:]
         for column in self.columns {
             let values = page.runs.compactMap { $0.metric(column)?.value }.filter(\.isFinite)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import KFPMetrics
+import KFPModel
 import KFPStore
 
 extension KFPM {
@@ -30,6 +31,9 @@ extension KFPM {
         @Option(name: .long, help: ArgumentHelp("A label for the run, KEY=VALUE (repeatable).", valueName: "key=value"))
         var label: [String] = []
 
+        @Option(name: .long, help: ArgumentHelp("A parameter of the run, KEY=VALUE (repeatable).", valueName: "key=value"))
+        var param: [String] = []
+
         @Flag(name: .long, help: "Replace the run's metrics and labels if it already holds different ones.")
         var replace = false
 
@@ -37,9 +41,10 @@ extension KFPM {
 
         func run() throws {
             let labels = try parseLabels(label, option: "--label")
+            let params = try parseKeyValues(param, option: "--param", as: Parameter.init(parsing:))
             let request = IngestRequest(
                 experiment: storeOptions.experimentName, run: runName, paths: files, step: step, labels: labels,
-                replace: replace, options: readOptions.options)
+                params: params, replace: replace, options: readOptions.options)
             let result = try Ingestor.ingest(
                 request, openStore: { () throws(StoreError) -> any MetricsStore in try storeOptions.open(.write) },
                 standardInput: Console.readStandardInput)

@@ -3,15 +3,21 @@ import KFPModel
 import KFPRender
 import KFPReports
 
-/// Parses repeated `KEY=VALUE` options (`--label`, `--where`) into labels; a malformed one is a usage error.
-func parseLabels(_ texts: [String], option: String) throws -> [Label] {
+/// Parses repeated `KEY=VALUE` options (`--label`, `--where`, `--param`) with `parse`; a malformed one is a usage
+/// error naming the option.
+func parseKeyValues<T>(_ texts: [String], option: String, as parse: (String) throws(LabelError) -> T) throws -> [T] {
     try texts.map { text in
         do {
-            return try Label(parsing: text)
+            return try parse(text)
         } catch {
             throw ValidationError("\(option) \(error)")
         }
     }
+}
+
+/// `--label` and `--where` values.
+func parseLabels(_ texts: [String], option: String) throws -> [Label] {
+    try parseKeyValues(texts, option: option, as: Label.init(parsing:))
 }
 
 extension OutputFormat: ExpressibleByArgument {}
@@ -30,4 +36,9 @@ func parseBaseline(_ text: String) throws -> BaselineSelector {
 /// `--rule`, parsed once, as the option is read.
 func parseRule(_ text: String) throws -> GateRule {
     do { return try RulesParser.parseInline(text) } catch { throw ArgumentFailure(description: error.description) }
+}
+
+/// `--at`, parsed once, as the option is read.
+func parsePosition(_ text: String) throws -> SeriesPosition {
+    do { return try SeriesPosition(parsing: text) } catch { throw ArgumentFailure(description: error.description) }
 }
