@@ -45,7 +45,7 @@ package enum NumberText {
 
     /// The number a decimal text spells, or nil: `-?digits[.digits][(e|E)[+-]digits]` (JSON's grammar, with a
     /// leading `+` and leading zeros allowed), finite. No blanks, no hex, no `.5`, no `1.`, no `nan`.
-    package static func decimal<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> Double? {
+    package static func decimal(_ bytes: ArraySlice<UInt8>) -> Double? {
         guard isDecimal(bytes) else { return nil }
         let value = parseDouble(bytes)
         return value.isFinite ? value : nil
@@ -53,11 +53,12 @@ package enum NumberText {
 
     /// A float as Python's `str()` writes it (`0.5`, `10.0`, `1e-05`, `nan`, `inf`, `-inf`; also JSON's `NaN`,
     /// `Infinity`, `-Infinity`), or an int; nil for anything else, and for a decimal beyond the doubles (`1e400`).
-    package static func pythonFloat<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> Double? {
+    package static func pythonFloat(_ bytes: ArraySlice<UInt8>) -> Double? {
         if isDecimal(bytes) {
             let value = parseDouble(bytes)
             return value.isFinite ? value : nil
         }
+        guard bytes.count <= 9 else { return nil }
         switch String(decoding: bytes, as: UTF8.self) {
         case "nan", "NaN", "-nan": return .nan
         case "inf", "Infinity", "+inf": return .infinity
@@ -67,7 +68,7 @@ package enum NumberText {
     }
 
     /// A whole number in decimal (`-?digits`, a leading `+` allowed) that fits 64 bits, or nil.
-    package static func integer<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> Int64? {
+    package static func integer(_ bytes: ArraySlice<UInt8>) -> Int64? {
         var value: Int64 = 0
         var sawDigit = false
         var negative = false
@@ -91,8 +92,8 @@ package enum NumberText {
     }
 
     /// Whether bytes follow the decimal grammar of `decimal`.
-    private static func isDecimal<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> Bool {
-        var rest = bytes[...]
+    private static func isDecimal(_ bytes: ArraySlice<UInt8>) -> Bool {
+        var rest = bytes
         func digits() -> Int {
             let count = rest.prefix { $0 >= 0x30 && $0 <= 0x39 }.count
             rest = rest.dropFirst(count)
@@ -113,7 +114,7 @@ package enum NumberText {
     }
 
     /// C's `strtod` (correctly rounded, locale "C" digits) on bytes already checked by `isDecimal`.
-    private static func parseDouble<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> Double {
+    private static func parseDouble(_ bytes: ArraySlice<UInt8>) -> Double {
         withUnsafeTemporaryAllocation(of: CChar.self, capacity: bytes.count + 1) { buffer in
             var i = 0
             for byte in bytes {

@@ -35,7 +35,7 @@ package struct Parameter: Sendable, Hashable, Comparable {
     }
 
     /// A decimal number (see `NumberText.decimal`), or nil.
-    static func number(_ text: String) -> Double? { NumberText.decimal(text.utf8) }
+    static func number(_ text: String) -> Double? { NumberText.decimal(Array(text.utf8)[...]) }
 }
 
 /// `KEY=VALUE` text, as `--label`, `--where` and `--param` take it: one parser for all of them.

@@ -154,7 +154,7 @@ package enum InputCollector {
     }
 
     /// Reads a regular file, refusing FIFOs, devices and files over the size cap before reading them.
-    private static func readFile(_ file: FilePath, limits: InputLimits) -> Result<[UInt8], Diagnostic> {
+    static func readFile(_ file: FilePath, limits: InputLimits) -> Result<[UInt8], Diagnostic> {
         let path = file.description
         var info = stat()
         guard file.withCString({ stat($0, &info) }) == 0 else {

@@ -12,8 +12,10 @@ extension StoredRun: Report {
                     "labels", labels.map { "\($0.key)=\($0.value)" }.joined(separator: " "),
                     markdown: labels.map { Markdown.code("\($0.key)=\($0.value)") }.joined(separator: " ")))
         }
-        let replaced = ingestedAt != createdAt ? " · replaced: \(ValueText.timestamp(ingestedAt))" : ""
-        facts.append(Fact("created", ValueText.timestamp(createdAt) + replaced))
+        // A run created when the source says (an MLflow start time, a KFP v2 local run's folder) or replaced later
+        // was stored at another time than it was created.
+        let stored = ingestedAt != createdAt ? " · stored: \(ValueText.timestamp(ingestedAt))" : ""
+        facts.append(Fact("created", ValueText.timestamp(createdAt) + stored))
         if !sources.isEmpty {
             facts.append(Fact("from", sources.map { "\($0.path) (\($0.inputFormat.rawValue))" }.joined(separator: ", ")))
         }

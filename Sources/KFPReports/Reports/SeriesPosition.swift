@@ -19,7 +19,7 @@ package enum SeriesPosition: Sendable, Equatable, CustomStringConvertible {
         case "best": self = .best
         case "last": self = .last
         default:
-            guard text.hasPrefix("step="), let step = NumberText.integer(text.utf8.dropFirst(5)) else {
+            guard text.hasPrefix("step="), let step = NumberText.integer(Array(text.utf8).dropFirst(5)) else {
                 throw SeriesPositionError(text: text)
             }
             self = .step(step)
