@@ -3,7 +3,7 @@ import Testing
 
 /// Every subcommand is listed with its one-sentence abstract and answers `--help`.
 struct HelpTests {
-    static let subcommands = ["ingest", "validate", "show", "experiments", "runs", "top", "compare", "history", "gate", "import", "upgrade"]
+    static let subcommands = ["ingest", "validate", "show", "experiments", "runs", "top", "compare", "history", "curve", "gate", "import", "upgrade"]
 
     @Test func rootHelpListsEverySubcommandAndTheExitCodes() throws {
         try withTemporaryFolder { folder in

@@ -1,4 +1,5 @@
 import CSQLite
+import Foundation
 
 /// A read-only connection to an MLflow SQLite store: opened with `SQLITE_OPEN_READONLY`, so the file is never
 /// written whatever happens, and only the few queries the importer runs. Not kfpm's store wrapper (that lives in
@@ -78,6 +79,14 @@ final class MLflowDatabase {
         func text(_ column: Int32) -> String {
             guard let pointer = sqlite3_column_text(statement, column) else { return "" }
             return String(decoding: UnsafeBufferPointer(start: pointer, count: Int(sqlite3_column_bytes(statement, column))), as: UTF8.self)
+        }
+
+        /// Whether a text column holds exactly these bytes (no String made: for a column that repeats row by row).
+        func text(_ column: Int32, equals bytes: [UInt8]) -> Bool {
+            let count = Int(sqlite3_column_bytes(statement, column))
+            guard count == bytes.count else { return false }
+            guard count > 0, let pointer = sqlite3_column_text(statement, column) else { return count == 0 }
+            return bytes.withUnsafeBytes { raw in raw.baseAddress.map { memcmp($0, pointer, count) == 0 } ?? false }
         }
 
         func int64(_ column: Int32) -> Int64 { sqlite3_column_int64(statement, column) }

@@ -100,10 +100,13 @@ final class MLflowSQLiteStore {
         while try latest.next() { latestPoints[latest.text(0)] = point(latest) }
         metrics.reset(entry.runID)
         var current: MLflowRun.History?
+        var currentKey: [UInt8] = []
         while try metrics.next() {
-            let key = metrics.text(0)
-            if current?.key != key {
+            // Rows come by key: a key is made into a String once, not once a point.
+            if current == nil || !metrics.text(0, equals: currentKey) {
                 if let done = current { run.histories.append(done) }
+                let key = metrics.text(0)
+                currentKey = Array(key.utf8)
                 current = MLflowRun.History(key: key, points: [], latest: latestPoints[key])
             }
             current?.points.append(point(metrics))

@@ -65,6 +65,8 @@ package struct Comparison: Sendable {
             let direction = directions.direction(of: name)
             let picked = stored.map { series.value(of: $0, metric: name, at: at, direction: direction) }
             let values = picked.map { $0?.value }
+            // At a step no run logged, a metric has nothing to compare.
+            if values.allSatisfy({ $0 == nil }) { return nil }
             let changes: [MetricChange?] = values.dropFirst().map { value in
                 guard let base = values[0], let value else { return nil }
                 return MetricChange(from: base, to: value, format: format, direction: direction)
