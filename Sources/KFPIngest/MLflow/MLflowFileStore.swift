@@ -113,18 +113,22 @@ enum MLflowFileStore {
                 sink.error(at: start, "expected '<timestamp> <value> <step>', found \(fields.count) fields", rule: "mlflow-metric")
                 continue
             }
+            func found(_ field: Range<Int>) -> String {
+                let text = String(decoding: bytes[field], as: UTF8.self).visibleControlCharacters()
+                return text.count > 40 ? String(text.prefix(40)) + "…" : text
+            }
             guard let timestamp = NumberText.integer(bytes[fields[0]]) else {
-                sink.error(at: start, "the timestamp must be whole milliseconds", rule: "mlflow-metric")
+                sink.error(at: start, "the timestamp must be whole milliseconds, found '\(found(fields[0]))'", rule: "mlflow-metric")
                 continue
             }
             guard let value = NumberText.pythonFloat(bytes[fields[1]]) else {
-                sink.error(at: fields[1].lowerBound, "the value must be a number", rule: "mlflow-metric")
+                sink.error(at: fields[1].lowerBound, "the value must be a number, found '\(found(fields[1]))'", rule: "mlflow-metric")
                 continue
             }
             var step: Int64 = 0
             if fields.count > 2 {
                 guard let parsed = NumberText.integer(bytes[fields[2]]) else {
-                    sink.error(at: fields[2].lowerBound, "the step must be a whole number", rule: "mlflow-metric")
+                    sink.error(at: fields[2].lowerBound, "the step must be a whole number, found '\(found(fields[2]))'", rule: "mlflow-metric")
                     continue
                 }
                 step = parsed
