@@ -45,6 +45,19 @@ struct SeriesEndToEndTests {
         }
     }
 
+    @Test func validateChecksEveryFileOfADvcliveFolder() throws {
+        try withTemporaryFolder { folder in
+            let result = try run(["validate", Fixtures.path("dvclive-params")], in: folder)
+            #expect(result.status == 0, "\(result.stderr)")
+            #expect(result.stdout.contains("dvclive-params/params.yaml: ok, parameters, 11\n"))
+            #expect(result.stdout.contains("dvclive-params/plots/metrics/val/acc.tsv: ok, dvclive series, 3 points\n"))
+            // The oracle beside the fixture is JSON but no metrics file: skipped with a note, as ingest skips it.
+            #expect(result.stderr.contains("expected.json: note: skipped: not a metrics file") && !result.stderr.contains("error"))
+            let broken = try run(["validate", Fixtures.path("bad-input/dvclive-broken")], in: folder)
+            #expect(broken.status == 2 && broken.stderr.contains("loss.tsv:3:1: error: the step must be a whole number"))
+        }
+    }
+
     @Test func curveSaysWhatItCannotShow() throws {
         try withTemporaryFolder { folder in
             #expect(try run(["ingest", "r", Fixtures.path("kfp-v1/accuracy.json")], in: folder).status == 0)
