@@ -74,8 +74,9 @@ package enum IngestPlanner {
 private struct Planning {
     let options: ReadOptions
     var plan = IngestPlan(metrics: [], sources: [], diagnostics: [])
-    var metricSeen: [String: ReadMetric] = [:]
-    var paramSeen: [String: ReadParameter] = [:]
+    /// Where each metric and parameter name was first given.
+    var metricSeen: [String: Diagnostic] = [:]
+    var paramSeen: [String: Diagnostic] = [:]
     /// Series read, with the file and where its last point is (to place a message about it).
     var series: [(series: MetricSeries, file: String, reading: SeriesReading)] = []
 
@@ -92,14 +93,7 @@ private struct Planning {
         for metric in reading.metrics {
             // Names are kept in NFC: two spellings of one name in one invocation are one name given twice.
             let name = IngestPlanner.joined(prefix, metric.name)
-            if let first = metricSeen[name] {
-                var duplicate = metric.location
-                duplicate.message = "metric '\(name)' is given twice (first at \(IngestPlanner.placeText(first.location)))"
-                duplicate.rule = "duplicate-name"
-                plan.diagnostics.append(duplicate)
-                continue
-            }
-            metricSeen[name] = metric
+            guard Self.claim(name, "metric", at: metric.location, seen: &metricSeen, diagnostics: &plan.diagnostics) else { continue }
             plan.metrics.append(Metric(name: name, value: metric.value, format: metric.format))
         }
         if let format = reading.format, !reading.hasErrors {
@@ -107,6 +101,21 @@ private struct Planning {
                 MetricsSource(path: input.path, inputFormat: format, step: prefix, metricCount: reading.metrics.count))
         }
         return true
+    }
+
+    /// Whether `name` is new; a name given before is a `duplicate-name` error at `location` that points at the first.
+    private static func claim(
+        _ name: String, _ what: String, at location: Diagnostic, seen: inout [String: Diagnostic], diagnostics: inout [Diagnostic]
+    ) -> Bool {
+        guard let first = seen[name] else {
+            seen[name] = location
+            return true
+        }
+        var duplicate = location
+        duplicate.message = "\(what) '\(name)' is given twice (first at \(IngestPlanner.placeText(first)))"
+        duplicate.rule = "duplicate-name"
+        diagnostics.append(duplicate)
+        return false
     }
 
     /// Reads a series file (dvclive's `plots/metrics/<metric>.tsv`).
@@ -141,14 +150,7 @@ private struct Planning {
         plan.diagnostics += reading.diagnostics
         for param in reading.params {
             let key = IngestPlanner.joined(prefix, param.key)
-            if let first = paramSeen[key] {
-                var duplicate = param.location
-                duplicate.message = "parameter '\(key)' is given twice (first at \(IngestPlanner.placeText(first.location)))"
-                duplicate.rule = "duplicate-name"
-                plan.diagnostics.append(duplicate)
-                continue
-            }
-            paramSeen[key] = param
+            guard Self.claim(key, "parameter", at: param.location, seen: &paramSeen, diagnostics: &plan.diagnostics) else { continue }
             plan.params.append(Parameter(key: key, value: param.value))
         }
     }

@@ -96,27 +96,13 @@ enum MLflowFileStore {
         var points: [SeriesPoint] = []
         points.reserveCapacity(bytes.count / 24)
         var sink = DiagnosticSink(file: file, bytes: bytes)
-        var start = 0
-        while start < bytes.count {
-            var end = start
-            while end < bytes.count && bytes[end] != 0x0A { end += 1 }
-            defer { start = end + 1 }
-            if end == start { continue }
-            var fields: [Range<Int>] = []
-            var fieldStart = start
-            for i in start..<end where bytes[i] == 0x20 {
-                fields.append(fieldStart..<i)
-                fieldStart = i + 1
-            }
-            fields.append(fieldStart..<end)
+        for line in DelimitedLines.lines(bytes, separator: 0x20) where !line.isEmpty {
+            let (start, fields) = (line.start, line.fields)
             guard [2, 3, 5].contains(fields.count) else {
                 sink.error(at: start, "expected '<timestamp> <value> <step>', found \(fields.count) fields", rule: "mlflow-metric")
                 continue
             }
-            func found(_ field: Range<Int>) -> String {
-                let text = String(decoding: bytes[field], as: UTF8.self).visibleControlCharacters()
-                return text.count > 40 ? String(text.prefix(40)) + "…" : text
-            }
+            func found(_ field: Range<Int>) -> String { DelimitedLines.shown(bytes[field]) }
             guard let timestamp = NumberText.integer(bytes[fields[0]]) else {
                 sink.error(at: start, "the timestamp must be whole milliseconds, found '\(found(fields[0]))'", rule: "mlflow-metric")
                 continue

@@ -35,9 +35,9 @@ package enum SeriesFileReader {
             sink.error(at: problem.offset, problem.message, rule: "encoding")
             return finish()
         }
-        let lines = Self.lines(bytes)
+        let lines = DelimitedLines.lines(bytes, separator: 0x09)
         guard let header = lines.first else { return finish() }
-        let names = header.cells.map { String(decoding: bytes[$0], as: UTF8.self) }
+        let names = header.fields.map { String(decoding: bytes[$0], as: UTF8.self) }
         guard let columns = Columns(names) else {
             sink.error(
                 at: header.start,
@@ -47,32 +47,32 @@ package enum SeriesFileReader {
             return finish()
         }
         for line in lines.dropFirst() {
-            if line.cells.count == 1 && line.cells[0].isEmpty {
+            if line.isEmpty {
                 sink.error(at: line.start, "an empty line (each line is one point)", rule: "series-line")
                 continue
             }
-            guard line.cells.count == names.count else {
+            guard line.fields.count == names.count else {
                 sink.error(
-                    at: line.start, "expected \(names.count) tab-separated cells (\(names.joined(separator: ", "))), found \(line.cells.count)",
+                    at: line.start, "expected \(names.count) tab-separated cells (\(names.joined(separator: ", "))), found \(line.fields.count)",
                     rule: "series-line")
                 continue
             }
-            let stepCell = line.cells[columns.step]
-            let valueCell = line.cells[columns.value]
+            let stepCell = line.fields[columns.step]
+            let valueCell = line.fields[columns.value]
             guard let step = NumberText.integer(bytes[stepCell]) else {
-                sink.error(at: stepCell.lowerBound, "the step must be a whole number, found '\(text(bytes[stepCell]))'", rule: "series-step")
+                sink.error(at: stepCell.lowerBound, "the step must be a whole number, found '\(DelimitedLines.shown(bytes[stepCell]))'", rule: "series-step")
                 continue
             }
             guard let value = NumberText.pythonFloat(bytes[valueCell]) else {
-                sink.error(at: valueCell.lowerBound, "the value must be a number, found '\(text(bytes[valueCell]))'", rule: "series-value")
+                sink.error(at: valueCell.lowerBound, "the value must be a number, found '\(DelimitedLines.shown(bytes[valueCell]))'", rule: "series-value")
                 continue
             }
             var timestamp: Int64?
             if let column = columns.timestamp {
-                let cell = line.cells[column]
+                let cell = line.fields[column]
                 guard let milliseconds = NumberText.integer(bytes[cell]) else {
                     sink.error(
-                        at: cell.lowerBound, "the timestamp must be whole milliseconds, found '\(text(bytes[cell]))'",
+                        at: cell.lowerBound, "the timestamp must be whole milliseconds, found '\(DelimitedLines.shown(bytes[cell]))'",
                         rule: "series-timestamp")
                     continue
                 }
@@ -99,39 +99,6 @@ package enum SeriesFileReader {
             self.value = value
             self.timestamp = names.firstIndex(of: "timestamp")
         }
-    }
-
-    /// A line's start and its cells' byte ranges.
-    private struct Line {
-        var start: Int
-        var cells: [Range<Int>]
-    }
-
-    /// The file's lines split at tabs; a final line break ends the last line, and a CR before a LF is dropped.
-    private static func lines(_ bytes: [UInt8]) -> [Line] {
-        var lines: [Line] = []
-        var start = 0
-        while start < bytes.count {
-            var end = start
-            while end < bytes.count && bytes[end] != 0x0A { end += 1 }
-            let contentEnd = end > start && bytes[end - 1] == 0x0D ? end - 1 : end
-            var cells: [Range<Int>] = []
-            var cellStart = start
-            for i in start..<contentEnd where bytes[i] == 0x09 {
-                cells.append(cellStart..<i)
-                cellStart = i + 1
-            }
-            cells.append(cellStart..<contentEnd)
-            lines.append(Line(start: start, cells: cells))
-            start = end + 1
-        }
-        return lines
-    }
-
-    /// A cell's text for a message, shortened.
-    private static func text(_ bytes: ArraySlice<UInt8>) -> String {
-        let text = String(decoding: bytes, as: UTF8.self).visibleControlCharacters()
-        return text.count > 40 ? String(text.prefix(40)) + "…" : text
     }
 }
 
