@@ -74,9 +74,9 @@ package enum IngestPlanner {
 private struct Planning {
     let options: ReadOptions
     var plan = IngestPlan(metrics: [], sources: [], diagnostics: [])
-    /// Where each metric and parameter name was first given.
-    var metricSeen: [String: Diagnostic] = [:]
-    var paramSeen: [String: Diagnostic] = [:]
+    /// Each metric and parameter name as first given (its place is worked out only for a message).
+    var metricSeen: [String: ReadMetric] = [:]
+    var paramSeen: [String: ReadParameter] = [:]
     /// Series read, with the file and where its last point is (to place a message about it).
     var series: [(series: MetricSeries, file: String, reading: SeriesReading)] = []
 
@@ -93,7 +93,7 @@ private struct Planning {
         for metric in reading.metrics {
             // Names are kept in NFC: two spellings of one name in one invocation are one name given twice.
             let name = IngestPlanner.joined(prefix, metric.name)
-            guard Self.claim(name, "metric", at: metric.location, seen: &metricSeen, diagnostics: &plan.diagnostics) else { continue }
+            guard Self.claim(name, "metric", metric, seen: &metricSeen, diagnostics: &plan.diagnostics) else { continue }
             plan.metrics.append(Metric(name: name, value: metric.value, format: metric.format))
         }
         if let format = reading.format, !reading.hasErrors {
@@ -103,16 +103,17 @@ private struct Planning {
         return true
     }
 
-    /// Whether `name` is new; a name given before is a `duplicate-name` error at `location` that points at the first.
-    private static func claim(
-        _ name: String, _ what: String, at location: Diagnostic, seen: inout [String: Diagnostic], diagnostics: inout [Diagnostic]
+    /// Whether `name` is new; a name given before is a `duplicate-name` error at `item` that points at the first.
+    /// (Places are worked out for the message only: finding a line:column costs a scan of the file.)
+    private static func claim<Item: Placed>(
+        _ name: String, _ what: String, _ item: Item, seen: inout [String: Item], diagnostics: inout [Diagnostic]
     ) -> Bool {
         guard let first = seen[name] else {
-            seen[name] = location
+            seen[name] = item
             return true
         }
-        var duplicate = location
-        duplicate.message = "\(what) '\(name)' is given twice (first at \(IngestPlanner.placeText(first)))"
+        var duplicate = item.location
+        duplicate.message = "\(what) '\(name)' is given twice (first at \(IngestPlanner.placeText(first.location)))"
         duplicate.rule = "duplicate-name"
         diagnostics.append(duplicate)
         return false
@@ -150,7 +151,7 @@ private struct Planning {
         plan.diagnostics += reading.diagnostics
         for param in reading.params {
             let key = IngestPlanner.joined(prefix, param.key)
-            guard Self.claim(key, "parameter", at: param.location, seen: &paramSeen, diagnostics: &plan.diagnostics) else { continue }
+            guard Self.claim(key, "parameter", param, seen: &paramSeen, diagnostics: &plan.diagnostics) else { continue }
             plan.params.append(Parameter(key: key, value: param.value))
         }
     }
@@ -181,3 +182,11 @@ private struct Planning {
         }
     }
 }
+
+/// Something read from an input with its place, as a diagnostic to fill in.
+protocol Placed {
+    var location: Diagnostic { get }
+}
+
+extension ReadMetric: Placed {}
+extension ReadParameter: Placed {}

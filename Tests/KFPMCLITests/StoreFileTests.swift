@@ -46,7 +46,7 @@ struct StoreFileTests {
             _ = try SQLiteShell.run(
                 folder.file("kfpm.db"),
                 "UPDATE metric_name SET name = 'acce' || char(769); UPDATE run SET name = 'r' || char(233); "
-                    + "DROP TABLE metric_series; DROP TABLE run_param; PRAGMA user_version = 1;")
+                    + "DROP TABLE metric_series; DROP TABLE run_param; ALTER TABLE run DROP COLUMN extras; PRAGMA user_version = 1;")
             let before = try SQLiteShell.run(folder.file("kfpm.db"), ".dump")
             let read = try KFPMBinary.run(["runs"], in: folder.path)
             #expect(read.status == 2 && read.stderr.contains("written by an older kfpm") && read.stderr.contains("kfpm upgrade"))
@@ -64,7 +64,7 @@ struct StoreFileTests {
         try withTemporaryFolder { folder in
             #expect(try KFPMBinary.run(["ingest", "r1", "-"], in: folder.path, stdin: Array(#"{"acc": 1}"#.utf8)).status == 0)
             _ = try SQLiteShell.run(
-                folder.file("kfpm.db"), "DROP TABLE metric_series; DROP TABLE run_param; PRAGMA user_version = 2;")
+                folder.file("kfpm.db"), "DROP TABLE metric_series; DROP TABLE run_param; ALTER TABLE run DROP COLUMN extras; PRAGMA user_version = 2;")
             // A write upgrades it, and the new run has its parameter; the old run reads as before.
             let ingest = try KFPMBinary.run(
                 ["ingest", "r2", "-", "--param", "lr=0.1"], in: folder.path, stdin: Array(#"{"acc": 2}"#.utf8))

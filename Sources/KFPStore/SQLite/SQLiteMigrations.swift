@@ -97,6 +97,9 @@ enum SQLiteMigrations {
                 UNIQUE (run_id, name_id),
                 FOREIGN KEY (run_id, name_id) REFERENCES metric(run_id, name_id) ON DELETE CASCADE
             );
+            -- Which of them a run has (1: parameters, 2: series), so that reading a run without any costs no
+            -- lookup at all.
+            ALTER TABLE run ADD COLUMN extras INTEGER NOT NULL DEFAULT 0;
             -- A run's parameters, values as written.
             CREATE TABLE run_param (
                 run_id INTEGER NOT NULL REFERENCES run(id) ON DELETE CASCADE,

@@ -40,8 +40,9 @@ final class SQLiteRunWriter {
         findExperiment = try database.prepare("SELECT id FROM experiment WHERE name = ?")
         addExperiment = try database.prepare("INSERT INTO experiment(name, created_at) VALUES (?, ?)")
         findRun = try database.prepare("SELECT id FROM run WHERE experiment_id = ? AND name = ?")
-        addRun = try database.prepare("INSERT INTO run(experiment_id, name, created_at, ingested_at) VALUES (?, ?, ?, ?)")
-        touchRun = try database.prepare("UPDATE run SET ingested_at = ? WHERE id = ?")
+        addRun = try database.prepare(
+            "INSERT INTO run(experiment_id, name, created_at, ingested_at, extras) VALUES (?, ?, ?, ?, ?)")
+        touchRun = try database.prepare("UPDATE run SET ingested_at = ?, extras = ? WHERE id = ?")
         addLabel = try database.prepare("INSERT INTO run_label(run_id, key, value) VALUES (?, ?, ?)")
         addSource = try database.prepare(
             "INSERT INTO run_source(run_id, position, path, input_format, step, metric_count) VALUES (?, ?, ?, ?, ?, ?)")
@@ -68,7 +69,9 @@ final class SQLiteRunWriter {
         let experimentID = try experimentID(ingest.experiment, creatingAt: time)
         let existing = try findRun.rows([.integer(experimentID), .text(ingest.run)]) { $0.int64(at: 0) }.first
         guard let existingID = existing else {
-            try addRun.run([.integer(experimentID), .text(ingest.run), .integer(created), .integer(time)])
+            try addRun.run([
+                .integer(experimentID), .text(ingest.run), .integer(created), .integer(time), .integer(RunExtras(ingest).rawValue),
+            ])
             let runID = database.lastInsertRowID
             try insertContent(ingest, runID: runID, experimentID: experimentID, created: created)
             return .created(metricCount: ingest.metrics.count)
@@ -80,7 +83,7 @@ final class SQLiteRunWriter {
         case .replace: break
         }
         for delete in deletes { try delete.run([.integer(existingID)]) }
-        try touchRun.run([.integer(time), .integer(existingID)])
+        try touchRun.run([.integer(time), .integer(RunExtras(ingest).rawValue), .integer(existingID)])
         // Statistics of every name the run had or has are recomputed from the rows at the end.
         for metric in stored.metrics + ingest.metrics {
             stale.insert(StatisticsKey(experimentID: experimentID, nameID: try nameID(metric.name)))
@@ -196,6 +199,24 @@ final class SQLiteRunWriter {
                 THEN excluded.latest_run ELSE latest_run END,
             latest_created = max(latest_created, excluded.latest_created)
         """
+}
+
+/// What a run has beside its metrics, kept in `run.extras` so that reading a run skips the lookups of what it
+/// lacks.
+struct RunExtras: OptionSet {
+    let rawValue: Int64
+
+    static let params = RunExtras(rawValue: 1)
+    static let series = RunExtras(rawValue: 2)
+
+    init(rawValue: Int64) { self.rawValue = rawValue }
+
+    /// What an ingest has.
+    init(_ ingest: RunIngest) {
+        self = []
+        if !ingest.params.isEmpty { insert(.params) }
+        if !ingest.series.isEmpty { insert(.series) }
+    }
 }
 
 /// Which statistics row: an experiment and a metric name.

@@ -202,7 +202,7 @@ final class SQLiteStore: MetricsStore {
 
     /// The statements that read one run, named so that a test can check their query plans.
     enum RunStatements {
-        static let times = "SELECT created_at, ingested_at FROM run WHERE id = ?"
+        static let times = "SELECT created_at, ingested_at, extras FROM run WHERE id = ?"
         static let labels = "SELECT key, value FROM run_label WHERE run_id = ? ORDER BY key"
         static let sources =
             "SELECT path, input_format, step, metric_count FROM run_source WHERE run_id = ? ORDER BY position"
@@ -229,7 +229,8 @@ final class SQLiteStore: MetricsStore {
     /// Loads a run's labels, sources, metrics (sorted by name), parameters and series lengths.
     private func loadRun(id: Int64, experiment: String, name: String) throws -> StoredRun {
         let times = try cached(RunStatements.times)
-            .rows([.integer(id)]) { ($0.int64(at: 0), $0.int64(at: 1)) }.first ?? (0, 0)
+            .rows([.integer(id)]) { ($0.int64(at: 0), $0.int64(at: 1), RunExtras(rawValue: $0.int64(at: 2))) }.first
+            ?? (0, 0, [])
         let labels = try cached(RunStatements.labels)
             .rows([.integer(id)]) { Label(key: $0.text(at: 0), value: $0.text(at: 1)) }
         let sources = try cached(RunStatements.sources).rows([.integer(id)]) {
@@ -244,11 +245,15 @@ final class SQLiteStore: MetricsStore {
                 name: $0.text(at: 0), value: $0.isNull(at: 1) ? .nan : $0.double(at: 1),
                 format: MetricFormat(rawValue: $0.int(at: 2)) ?? .unspecified)
         }.sorted { $0.name < $1.name }
-        let params = try cached(RunStatements.params)
-            .rows([.integer(id)]) { Parameter(key: $0.text(at: 0), value: $0.text(at: 1)) }
+        // A run without parameters or series (`extras`) costs no lookup of them.
+        let params = times.2.contains(.params)
+            ? try cached(RunStatements.params).rows([.integer(id)]) { Parameter(key: $0.text(at: 0), value: $0.text(at: 1)) }
+            : []
         var counts: [String: Int] = [:]
-        for (metric, count) in try cached(RunStatements.seriesCounts).rows([.integer(id)], { ($0.text(at: 0), $0.int(at: 1)) }) {
-            counts[metric] = count
+        if times.2.contains(.series) {
+            for (metric, count) in try cached(RunStatements.seriesCounts).rows([.integer(id)], { ($0.text(at: 0), $0.int(at: 1)) }) {
+                counts[metric] = count
+            }
         }
         return StoredRun(
             experiment: experiment, name: name, labels: labels, metrics: metrics, sources: sources,
