@@ -21,7 +21,8 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
-        // The system SQLite (Debian: libsqlite3-dev), reached through our own thin wrapper in KFPStore/SQLite.
+        // The system SQLite (Debian: libsqlite3-dev), reached through our own thin wrapper in KFPStore/SQLite, and
+        // read only by the MLflow importer's own reader in KFPIngest/MLflow (an MLflow store is an input, not a store).
         .systemLibrary(
             name: "CSQLite",
             pkgConfig: "sqlite3",
@@ -35,8 +36,9 @@ let package = Package(
         ),
         // Names, values and runs: what every layer shares. No I/O.
         .target(name: "KFPModel"),
-        // Reading metrics files: the JSON parser, one reader per format, archives, folders, import layouts.
-        .target(name: "KFPIngest", dependencies: ["KFPModel", "CZlib"]),
+        // Reading metrics files: the JSON parser, one reader per format, archives, folders, import layouts, MLflow
+        // stores (opened read-only).
+        .target(name: "KFPIngest", dependencies: ["KFPModel", "CZlib", "CSQLite"]),
         // The store interface and its backends, opened by location.
         .target(name: "KFPStore", dependencies: ["KFPModel", "CSQLite"]),
         // Typed results of the read commands and the gate, computed from the store interface.

@@ -1,5 +1,6 @@
 // The libFuzzer entry point over everything that reads untrusted bytes: format detection, gzip, tar, the JSON
-// parser and every reader (KFP v1, KFP v1 artifact, KFP v2, flat). Built and run by Scripts/fuzz.sh, which
+// parser and every reader (KFP v1, KFP v1 artifact, KFP v2, flat), the YAML reader, dvclive's series files,
+// params.yaml and MLflow's metric files. Built and run by Scripts/fuzz.sh, which
 // compiles it together with the KFPModel and KFPIngest sources (it is not a SwiftPM target: a module with
 // `LLVMFuzzerTestOneInput` and no `main` does not link as a normal executable).
 
@@ -20,7 +21,7 @@ private let fuzzOptions: [ReadOptions] =
         ReadOptions(limits: fuzzLimits),
         ReadOptions(allowNonFinite: true, limits: fuzzLimits),
         ReadOptions(kfpRules: true, limits: fuzzLimits),
-    ] + InputFormat.allCases.map { ReadOptions(inputFormat: $0, limits: fuzzLimits) }
+    ] + InputFormat.metricsFileFormats.map { ReadOptions(inputFormat: $0, limits: fuzzLimits) }
 
 // MARK: - Structured documents
 
@@ -135,6 +136,18 @@ public func fuzzIngest(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     ]
     let plan = IngestPlanner.plan(inputs, step: "s", options: fuzzOptions[0])
     for diagnostic in plan.diagnostics { _ = diagnostic.description }
+
+    // The text formats: YAML (params.yaml, MLflow's meta.yaml), dvclive's series, MLflow's metric lines, and the
+    // series and parameters through the planner (a series may make its metric).
+    _ = try? YAMLParser.parse(bytes)
+    for diagnostic in ParamsFileReader.read(bytes, file: "params.yaml").diagnostics { _ = diagnostic.description }
+    for diagnostic in SeriesFileReader.read(bytes, file: "m.tsv").diagnostics { _ = diagnostic.description }
+    for diagnostic in MLflowFileStore.history(bytes, file: "loss").diagnostics { _ = diagnostic.description }
+    let texts = [
+        InputFile(path: "plots/metrics/a.tsv", folder: "", bytes: bytes, foundInFolder: true, kind: .series(metric: "a")),
+        InputFile(path: "params.yaml", folder: "", bytes: bytes, foundInFolder: true, kind: .params),
+    ]
+    for diagnostic in IngestPlanner.plan(texts, step: nil, options: fuzzOptions[1]).diagnostics { _ = diagnostic.description }
 
     // Line:column placement of every offset, including past the end.
     let lines = LineIndex(bytes)

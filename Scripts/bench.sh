@@ -18,6 +18,11 @@
 #   KFPM_BENCH_BIN=PATH     measure this kfpm binary instead of building one
 #   KFPM_BENCH_INGEST_MAX=N without `kfpm import`, build the query store with one `kfpm ingest` per run only
 #                           up to N runs (default 5000)
+#   KFPM_BENCH_MLFLOW_RUNS=N  runs of the MLflow workload (default 10000: x 10 metrics x 100 steps = 10M points,
+#                           a 1.2 GB file store and a 2.4 GB SQLite store); 0 skips the MLflow rows
+#   KFPM_BENCH_MLFLOW_DIR=DIR where the MLflow workload is generated once and reused (default
+#                           $KFPM_BENCH_DIR, else /tmp/kb-mlflow: it takes minutes to write)
+#   KFPM_BENCH_MLFLOW_REPEAT=N timed runs of each MLflow import (default 3, after 1 warm-up)
 #
 # Where the time goes at full size (measured on the shared 2-core machine, kfpm 179c2d6): from a fresh clone
 # the release build ~95 s; generating the workload ~35 s (100,000 folders, 361 MB of JSON, a 166 MB CSV;
@@ -133,6 +138,24 @@ if [ -n "$rss_gb" ]; then
     workload "rss-${rss_gb}gb-$gen_version" --runs 20 --target-bytes "$target_bytes" --no-csv
     rss_args=(--rss-workload "$bench_dir/rss-${rss_gb}gb-$gen_version")
 fi
+mlflow_runs="${KFPM_BENCH_MLFLOW_RUNS:-10000}"
+mlflow_args=()
+if [ "$mlflow_runs" != 0 ]; then
+    [[ "$mlflow_runs" =~ ^[0-9]+$ ]] || { echo "bench.sh: KFPM_BENCH_MLFLOW_RUNS must be a number" >&2; exit 2; }
+    mlflow_root="${KFPM_BENCH_MLFLOW_DIR:-${KFPM_BENCH_DIR:-/tmp/kb-mlflow}}"
+    mkdir -p "$mlflow_root"
+    mlflow_version="$(sha256sum "$repo/Scripts/bench/generate_mlflow.py" | cut -c1-12)"
+    mlflow_dir="$mlflow_root/mlflow-r$mlflow_runs-$mlflow_version"
+    if [ -f "$mlflow_dir/manifest.json" ]; then
+        say "reusing the MLflow workload $mlflow_dir"
+    else
+        rm -rf "$mlflow_dir" "$mlflow_root/.staging-mlflow.$$"
+        say "generating the MLflow workload ($mlflow_runs runs) into $mlflow_dir"
+        python3 "$repo/Scripts/bench/generate_mlflow.py" "$mlflow_root/.staging-mlflow.$$" --runs "$mlflow_runs"
+        mv "$mlflow_root/.staging-mlflow.$$" "$mlflow_dir"
+    fi
+    mlflow_args=(--mlflow-workload "$mlflow_dir" --mlflow-repeat "${KFPM_BENCH_MLFLOW_REPEAT:-3}")
+fi
 gen_secs=$((SECONDS - gen_start))
 
 # MARK: - Measure
@@ -140,5 +163,5 @@ say "measuring (this takes a while at full size; progress below)"
 harness_start=$SECONDS
 python3 "$repo/Scripts/bench/harness.py" --kfpm "$kfpm" --workload "$bench_dir/workload-r$runs-$gen_version" \
     --work "$work" --repeat "$repeat" --commit "$commit" --ingest-max "${KFPM_BENCH_INGEST_MAX:-5000}" \
-    "${rss_args[@]}"
+    "${rss_args[@]}" "${mlflow_args[@]}"
 echo "- bench.sh took $((SECONDS - script_start)) s: build ${build_secs} s, workload generation ${gen_secs} s, measuring $((SECONDS - harness_start)) s."

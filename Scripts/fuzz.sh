@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Fuzzes everything that reads untrusted bytes (format detection, gzip, tar, the JSON parser, the KFP v1,
-# KFP v1 artifact, KFP v2 and flat readers) with libFuzzer + AddressSanitizer for a fixed time budget.
+# KFP v1 artifact, KFP v2 and flat readers, the YAML reader, dvclive's series and params.yaml, MLflow's metric
+# files) with libFuzzer + AddressSanitizer for a fixed time budget.
 #
 #   Scripts/fuzz.sh            # 60 seconds
 #   Scripts/fuzz.sh 600        # or KFPM_FUZZ_SECONDS=600 Scripts/fuzz.sh
@@ -37,7 +38,7 @@ if [ ! -x "$binary" ] || [ "$(cat "$binary.stamp" 2>/dev/null)" != "$stamp" ]; t
     echo "fuzz.sh: building $binary (-sanitize=$sanitizers)" >&2
     rm -f "$binary" "$binary.stamp"
     swiftc -sanitize="$sanitizers" -parse-as-library -module-name KFPIngest -package-name kfpm -O -g \
-        -I Sources/CZlib "$work"/src/*.swift -lz -o "$binary" 2>&1 \
+        -I Sources/CZlib -I Sources/CSQLite "$work"/src/*.swift -lz -lsqlite3 -o "$binary" 2>&1 \
         | { grep -v -e 'Cannot export local symbol' -e '^warning: ' || true; }
     [ -x "$binary" ] || { echo "fuzz.sh: the build failed" >&2; exit 2; }
     printf '%s' "$stamp" >"$binary.stamp"

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Times kfpm against the issue's targets and prints one table (run by Scripts/bench.sh).
 
-    harness.py --kfpm BIN --workload DIR --work DIR [--rss-workload DIR] [--repeat N] [--commit SHA]
+    harness.py --kfpm BIN --workload DIR --work DIR [--rss-workload DIR] [--mlflow-workload DIR] [--repeat N]
+               [--commit SHA]
 
 Every number is a whole-process wall time: time.perf_counter() around os.posix_spawn + os.wait4, stdout
 to /dev/null, stderr to a file (shown if the command fails); wait4 also gives the CPU time (user + system),
@@ -358,6 +359,9 @@ class Bench:
                 self.add(f"peak RSS of kfpm import, {gb:.2f} GB input", "n/a (kfpm import missing)",
                          "<= 64 MB for a 1 GB import", None)
 
+        if a.mlflow_workload:
+            self.mlflow_imports()
+
         elapsed = time.perf_counter() - started
         self.report(facts, load_before, loadavg(), spawn_overhead, elapsed)
 
@@ -442,6 +446,43 @@ class Bench:
                  f"{kb / 1024:.1f} MB", "<= 64 MB for a 1 GB import", kb <= 64 * 1024, cpu_s=cpu)
         remove_db(store)
 
+    # MARK: MLflow stores
+
+    def mlflow_imports(self):
+        """`kfpm import` of the MLflow workload's two stores (Scripts/bench/generate_mlflow.py): points per second
+        against the target, checked counts, and the store's bytes per series point (dbstat)."""
+        wl = os.path.abspath(self.args.mlflow_workload)
+        with open(os.path.join(wl, "manifest.json")) as f:
+            m = json.load(f)
+        points, runs = m["points"], m["runs"]
+        shape = f"{runs:,} runs x {m['metrics_per_run']} metrics x {m['steps']} steps = {points / 1e6:g}M points"
+        n = self.args.mlflow_repeat
+        for kind, source in (("file store (mlruns/)", os.path.join(wl, "mlruns")), ("SQLite store (mlflow.db)", os.path.join(wl, "mlflow.db"))):
+            if not os.path.exists(source):
+                continue
+            store = os.path.join(self.work, "mlflow-import.db")
+            before = os.path.getsize(source) if os.path.isfile(source) else None
+            s = repeat(f"kfpm import {kind}", [self.kfpm, "import", source, "--store", store], n,
+                       before=lambda i: remove_db(store), rss_in_timed=True)
+            if before is not None and os.path.getsize(source) != before:
+                raise BenchError(f"{source} changed size during the import")
+            stored_runs = int(sql(store, "SELECT count(*) FROM run"))
+            stored_points = int(sql(store, "SELECT coalesce(sum(point_count), 0) FROM metric_series"))
+            if stored_runs != runs or stored_points != points:
+                raise BenchError(f"the import of {source} stored {stored_runs} runs and {stored_points} points; "
+                                 f"expected {runs} and {points}")
+            rate = points / s.median
+            self.add(f"MLflow import, {kind}: {shape}",
+                     f"{rate:,.0f} points/s ({s.median:.2f} s; {s.spread_ms()} ms)", ">= 500,000 points/s",
+                     rate >= 500_000, s.rss_kb, s.cpu)
+            sql(store, "PRAGMA wal_checkpoint(TRUNCATE)")
+            series_bytes = int(sql(store, "SELECT sum(pgsize) FROM dbstat WHERE name IN "
+                                          "('metric_series', 'sqlite_autoindex_metric_series_1')"))
+            self.add(f"store bytes per series point ({kind} import; the series table and its index)",
+                     f"{series_bytes / points:.1f} B (whole store file: {os.path.getsize(store) / points:.1f} B)",
+                     "<= 32 B", series_bytes / points <= 32)
+            remove_db(store)
+
     def report(self, facts, load_before, load_after, spawn_overhead, elapsed):
         a = self.args
         print()
@@ -479,6 +520,8 @@ def main():
     p.add_argument("--workload", required=True)
     p.add_argument("--work", required=True, help="a scratch folder for stores")
     p.add_argument("--rss-workload")
+    p.add_argument("--mlflow-workload", help="a folder written by generate_mlflow.py (mlruns/, mlflow.db)")
+    p.add_argument("--mlflow-repeat", type=int, default=3, help="timed runs of each MLflow import")
     p.add_argument("--repeat", type=int, default=5)
     p.add_argument("--commit", default="")
     p.add_argument("--ingest-max", type=int, default=5000,

@@ -1,13 +1,13 @@
 import KFPModel
 
-/// The checks on the names a run is stored under (experiment, run, step, labels), wherever they come from: the
-/// command line or the folders of an import.
+/// The checks on the names a run is stored under (experiment, run, step, labels, parameters given as options),
+/// wherever they come from: the command line or the folders of an import.
 package enum RunNaming {
     /// Every problem with the names given: empty, holding control characters, a label key given twice. `file`
     /// says where the names came from (`arguments`, or an import's run folder).
     package static func problems(
         experiment: String? = nil, run: String? = nil, step: String? = nil, labels: [Label] = [],
-        file: String = "arguments"
+        params: [Parameter] = [], file: String = "arguments"
     ) -> [Diagnostic] {
         var problems: [Diagnostic] = []
         func check(_ value: String, _ what: String, allowEmpty: Bool = false) {
@@ -31,6 +31,14 @@ package enum RunNaming {
             if !keys.insert(label.key).inserted {
                 problems.append(
                     Diagnostic(.error, file: file, message: "label '\(label.key)' is given twice", rule: "naming"))
+            }
+        }
+        var paramKeys = Set<String>()
+        for param in params {
+            check(param.key, "parameter name")
+            if !paramKeys.insert(param.key).inserted {
+                problems.append(
+                    Diagnostic(.error, file: file, message: "parameter '\(param.key)' is given twice", rule: "naming"))
             }
         }
         return problems

@@ -57,8 +57,16 @@ package enum GateRun {
                     + "'\(candidate.experiment)'; ingest a baseline run first, or pass --allow-no-baseline to "
                     + "check absolute bounds only")
         }
+        // A rule with `at:` checks a point of a series: read the series of the runs compared.
+        var series = SeriesByRun()
+        if rules.needsSeries {
+            for run in [candidate] + baseline.runs {
+                series.add(try store.series(experiment: run.experiment, run: run.name, metrics: nil), of: run)
+            }
+        }
         do {
-            return try GateEvaluator.evaluate(candidate: candidate, baseline: baseline, rules: rules, options: request.options)
+            return try GateEvaluator.evaluate(
+                candidate: candidate, baseline: baseline, rules: rules, options: request.options, series: series)
         } catch {
             throw OperationFailure(error.description, diagnostics: error.diagnostics)
         }

@@ -5,7 +5,7 @@ import KFPStore
 
 /// What `kfpm import` was asked to do.
 package struct ImportRequest: Sendable {
-    /// The folder to import.
+    /// The folder (a tree of runs, or an MLflow file store) or MLflow SQLite database to import.
     package var root: String
     /// When set, the folders in `root` are runs of this experiment; otherwise they are experiments (or KFP v2
     /// local runs) holding runs.
@@ -14,10 +14,12 @@ package struct ImportRequest: Sendable {
     package var replace: Bool
     package var options: ReadOptions
     package var time: Date
+    /// For an MLflow store: import deleted runs and experiments too.
+    package var includeDeleted: Bool
 
     package init(
         root: String, experiment: String? = nil, labels: [Label] = [], replace: Bool = false,
-        options: ReadOptions = ReadOptions(), time: Date = Date()
+        options: ReadOptions = ReadOptions(), time: Date = Date(), includeDeleted: Bool = false
     ) {
         self.root = root
         self.experiment = experiment
@@ -25,6 +27,7 @@ package struct ImportRequest: Sendable {
         self.replace = replace
         self.options = options
         self.time = time
+        self.includeDeleted = includeDeleted
     }
 }
 
@@ -41,8 +44,9 @@ package struct ImportResult: Sendable {
     package var hasErrors: Bool { diagnostics.contains { $0.severity == .error } }
 }
 
-/// `kfpm import`: a whole tree of runs in one transaction, streaming. Run folders are read and checked in
-/// batches spread over the cores while the store writes the previous batch; memory holds one or two batches.
+/// `kfpm import`: a whole tree of runs, or an MLflow store, in one transaction, streaming. Runs are read and
+/// checked in batches (spread over the cores where the source allows) while the store writes the previous batch;
+/// memory holds one or two batches.
 package enum Importer {
     /// Runs read and checked per batch.
     static let batchSize = 256
@@ -77,11 +81,11 @@ package enum Importer {
         func produce() -> ImportBatch {
             while true {
                 switch queue.take() {
-                case .finished(let diagnostics, let layoutProblems)?:
+                case .finished(let diagnostics, let layoutProblems, let nothingFound)?:
                     record(diagnostics)
                     if layoutProblems { sawErrors = true }
                     if result.runsRead == 0 && !sawErrors {
-                        record([Diagnostic(.error, file: request.root, message: "no run folders found to import", rule: "input")])
+                        record([Diagnostic(.error, file: request.root, message: nothingFound, rule: "input")])
                         sawErrors = true
                     }
                     return sawErrors ? .abort : .end
@@ -120,11 +124,12 @@ package enum Importer {
     enum Produced: Sendable {
         /// `count` run folders read: the runs without errors, and every diagnostic.
         case batch(count: Int, runs: [RunIngest], diagnostics: [Diagnostic])
-        /// The tree is done; the walk's own diagnostics, and whether it hit a problem.
-        case finished(diagnostics: [Diagnostic], layoutProblems: Bool)
+        /// The tree is done; the walk's own diagnostics, whether it hit a problem, and what to say if it found
+        /// no run.
+        case finished(diagnostics: [Diagnostic], layoutProblems: Bool, nothingFound: String)
     }
 
-    /// The thread that walks the tree and reads batches ahead of the writer.
+    /// The thread that walks the source and reads batches ahead of the writer.
     final class Producer: @unchecked Sendable {
         private let request: ImportRequest
         private let queue: BoundedQueue<Produced>
@@ -138,19 +143,16 @@ package enum Importer {
         func start() {
             let thread = Thread { [self] in
                 defer { done.signal() }
-                var layout = ImportLayout(root: request.root, experiment: request.experiment)
-                let reader = RunFolderReader(labels: request.labels, options: request.options, time: request.time)
-                while true {
-                    let folders = layout.next(batchSize)
-                    let walked = layout.takeDiagnostics()
-                    if folders.isEmpty {
-                        _ = queue.put(.finished(diagnostics: walked, layoutProblems: layout.problems > 0))
-                        return
-                    }
-                    let batch = reader.read(folders)
-                    guard queue.put(.batch(count: folders.count, runs: batch.runs, diagnostics: walked + batch.diagnostics))
-                    else { return }
+                // Made here: an SQLite source's connection is used on this thread only.
+                var source = ImportSources.open(
+                    ImportSourceOptions(
+                        root: request.root, experiment: request.experiment, labels: request.labels, read: request.options,
+                        time: request.time, includeDeleted: request.includeDeleted))
+                while let batch = source.next(batchSize) {
+                    guard queue.put(.batch(count: batch.count, runs: batch.runs, diagnostics: batch.diagnostics)) else { return }
                 }
+                let end = source.finish()
+                _ = queue.put(.finished(diagnostics: end.diagnostics, layoutProblems: end.problems, nothingFound: source.nothingFound))
             }
             thread.stackSize = 8 << 20
             thread.start()

@@ -12,19 +12,22 @@ package struct IngestRequest: Sendable {
     /// `--step`: a prefix for every metric name.
     package var step: String?
     package var labels: [Label]
+    /// `--param`: parameters beside those of `params.yaml` files (a key in both is an error).
+    package var params: [Parameter]
     package var replace: Bool
     package var options: ReadOptions
     package var time: Date
 
     package init(
         experiment: String, run: String, paths: [String], step: String? = nil, labels: [Label] = [],
-        replace: Bool = false, options: ReadOptions = ReadOptions(), time: Date = Date()
+        params: [Parameter] = [], replace: Bool = false, options: ReadOptions = ReadOptions(), time: Date = Date()
     ) {
         self.experiment = experiment
         self.run = run
         self.paths = paths
         self.step = step
         self.labels = labels
+        self.params = params
         self.replace = replace
         self.options = options
         self.time = time
@@ -50,11 +53,18 @@ package enum Ingestor {
         standardInput: () throws -> [UInt8]
     ) throws(StoreError) -> IngestResult {
         var diagnostics = RunNaming.problems(
-            experiment: request.experiment, run: request.run, step: request.step, labels: request.labels)
+            experiment: request.experiment, run: request.run, step: request.step, labels: request.labels,
+            params: request.params)
         let collected = InputCollector.collect(request.paths, limits: request.options.limits, standardInput: standardInput)
         diagnostics += collected.diagnostics
         let plan = IngestPlanner.plan(collected.inputs, step: request.step, options: request.options)
         diagnostics += plan.diagnostics
+        for param in request.params where plan.params.contains(where: { $0.key == param.key }) {
+            diagnostics.append(
+                Diagnostic(
+                    .error, file: "arguments",
+                    message: "parameter '\(param.key)' is given by --param and by a parameters file", rule: "duplicate-name"))
+        }
         if diagnostics.contains(where: { $0.severity == .error }) {
             return IngestResult(diagnostics: diagnostics, outcome: nil, sources: [])
         }
@@ -62,7 +72,7 @@ package enum Ingestor {
         let outcome = try store.ingest(
             RunIngest(
                 experiment: request.experiment, run: request.run, labels: request.labels, metrics: plan.metrics,
-                sources: plan.sources, time: request.time),
+                sources: plan.sources, time: request.time, params: plan.params + request.params, series: plan.series),
             replace: request.replace)
         return IngestResult(diagnostics: diagnostics, outcome: outcome, sources: plan.sources)
     }

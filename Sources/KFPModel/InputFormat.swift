@@ -1,4 +1,4 @@
-/// The metrics file formats kfpm reads.
+/// The formats kfpm reads metrics from: the metrics files `ingest` reads, and MLflow stores that `import` reads.
 package enum InputFormat: String, Sendable, CaseIterable, Codable {
     /// `{"metrics":[{"name":…,"numberValue":…,"format":…}]}`, the `mlpipeline-metrics` output of a KFP v1 component.
     case kfpV1 = "kfp-v1"
@@ -8,6 +8,11 @@ package enum InputFormat: String, Sendable, CaseIterable, Codable {
     case kfpV2 = "kfp-v2"
     /// A flat or nested JSON object of numbers (a v2 Metrics artifact's metadata, dvclive's `metrics.json`).
     case flat = "flat"
+    /// A run of an MLflow tracking store (its file store `mlruns/`, or its SQLite database), read by `import`.
+    case mlflow = "mlflow"
+
+    /// The formats of a metrics file: what detection tries and `--input-format` takes.
+    package static let metricsFileFormats: [InputFormat] = [.kfpV1, .kfpV1Artifact, .kfpV2, .flat]
 
     /// The human name used in messages.
     package var title: String {
@@ -16,6 +21,7 @@ package enum InputFormat: String, Sendable, CaseIterable, Codable {
         case .kfpV1Artifact: "KFP v1 metrics artifact (gzip'd tar)"
         case .kfpV2: "KFP v2 executor output"
         case .flat: "flat JSON metrics"
+        case .mlflow: "MLflow run"
         }
     }
 }

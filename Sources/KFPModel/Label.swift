@@ -11,13 +11,8 @@ package struct Label: Sendable, Hashable, Comparable {
 
     /// Parses `KEY=VALUE`; the key must be non-empty and the first `=` separates the two.
     package init(parsing text: String) throws(LabelError) {
-        guard let equals = text.firstIndex(of: "=") else { throw LabelError(text: text, reason: "expected KEY=VALUE") }
-        let key = String(text[..<equals])
-        guard !key.isEmpty else { throw LabelError(text: text, reason: "the key is empty") }
-        guard key.allSatisfy({ !$0.isWhitespace && !$0.isNewline }) else {
-            throw LabelError(text: text, reason: "the key contains white space")
-        }
-        self.init(key: key, value: String(text[text.index(after: equals)...]))
+        let (key, value) = try KeyValueText.split(text)
+        self.init(key: key, value: value)
     }
 
     package static func < (lhs: Label, rhs: Label) -> Bool {
@@ -25,7 +20,7 @@ package struct Label: Sendable, Hashable, Comparable {
     }
 }
 
-/// A `--label` argument that is not `KEY=VALUE`.
+/// A `--label`, `--where` or `--param` argument that is not `KEY=VALUE`.
 package struct LabelError: Error, Sendable, CustomStringConvertible {
     package var text: String
     package var reason: String

@@ -57,4 +57,90 @@ package enum NumberText {
         guard written >= 0 else { return "\(value)" }
         return String(decoding: buffer.prefix(min(Int(written), buffer.count - 1)).map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
+
+    // MARK: - Reading numbers from text
+
+    /// The number a decimal text spells, or nil: `-?digits[.digits][(e|E)[+-]digits]` (JSON's grammar, with a
+    /// leading `+` and leading zeros allowed), finite. No blanks, no hex, no `.5`, no `1.`, no `nan`.
+    package static func decimal(_ bytes: ArraySlice<UInt8>) -> Double? {
+        guard isDecimal(bytes) else { return nil }
+        let value = parseDouble(bytes)
+        return value.isFinite ? value : nil
+    }
+
+    /// A float as Python's `str()` writes it (`0.5`, `10.0`, `1e-05`, `nan`, `inf`, `-inf`; also JSON's `NaN`,
+    /// `Infinity`, `-Infinity`), or an int; nil for anything else, and for a decimal beyond the doubles (`1e400`).
+    package static func pythonFloat(_ bytes: ArraySlice<UInt8>) -> Double? {
+        if isDecimal(bytes) {
+            let value = parseDouble(bytes)
+            return value.isFinite ? value : nil
+        }
+        guard bytes.count <= 9 else { return nil }
+        switch String(decoding: bytes, as: UTF8.self) {
+        case "nan", "NaN", "-nan": return .nan
+        case "inf", "Infinity", "+inf": return .infinity
+        case "-inf", "-Infinity": return -.infinity
+        default: return nil
+        }
+    }
+
+    /// A whole number in decimal (`-?digits`, a leading `+` allowed) that fits 64 bits, or nil.
+    package static func integer(_ bytes: ArraySlice<UInt8>) -> Int64? {
+        var value: Int64 = 0
+        var sawDigit = false
+        var negative = false
+        for (i, byte) in bytes.enumerated() {
+            if i == 0 && (byte == UInt8(ascii: "-") || byte == UInt8(ascii: "+")) {
+                negative = byte == UInt8(ascii: "-")
+                continue
+            }
+            guard byte >= 0x30 && byte <= 0x39 else { return nil }
+            let digit = Int64(byte - 0x30)
+            // Accumulated negatively, so that Int64.min fits.
+            let (times, overflow1) = value.multipliedReportingOverflow(by: 10)
+            let (next, overflow2) = times.subtractingReportingOverflow(digit)
+            guard !overflow1 && !overflow2 else { return nil }
+            value = next
+            sawDigit = true
+        }
+        guard sawDigit else { return nil }
+        if negative { return value }
+        return value == .min ? nil : -value
+    }
+
+    /// Whether bytes follow the decimal grammar of `decimal`.
+    private static func isDecimal(_ bytes: ArraySlice<UInt8>) -> Bool {
+        var rest = bytes
+        func digits() -> Int {
+            let count = rest.prefix { $0 >= 0x30 && $0 <= 0x39 }.count
+            rest = rest.dropFirst(count)
+            return count
+        }
+        if rest.first == UInt8(ascii: "-") || rest.first == UInt8(ascii: "+") { rest = rest.dropFirst() }
+        guard digits() > 0 else { return false }
+        if rest.first == UInt8(ascii: ".") {
+            rest = rest.dropFirst()
+            guard digits() > 0 else { return false }
+        }
+        if rest.first == UInt8(ascii: "e") || rest.first == UInt8(ascii: "E") {
+            rest = rest.dropFirst()
+            if rest.first == UInt8(ascii: "-") || rest.first == UInt8(ascii: "+") { rest = rest.dropFirst() }
+            guard digits() > 0 else { return false }
+        }
+        return rest.isEmpty
+    }
+
+    /// C's `strtod` (correctly rounded, locale "C" digits) on bytes already checked by `isDecimal`.
+    private static func parseDouble(_ bytes: ArraySlice<UInt8>) -> Double {
+        withUnsafeTemporaryAllocation(of: CChar.self, capacity: bytes.count + 1) { buffer in
+            var i = 0
+            for byte in bytes {
+                buffer[i] = CChar(bitPattern: byte)
+                i += 1
+            }
+            buffer[i] = 0
+            guard let start = buffer.baseAddress else { return .nan }
+            return strtod(start, nil)
+        }
+    }
 }

@@ -30,10 +30,14 @@ package struct RunIngest: Sendable {
     package var time: Date
     /// When the run itself happened, if known (a KFP v2 local run's folder says); else the ingest time.
     package var createdAt: Date?
+    /// The run's parameters, keys unique.
+    package var params: [Parameter]
+    /// Per-step points of some of `metrics` (each series names one of them, at most once).
+    package var series: [MetricSeries]
 
     package init(
         experiment: String, run: String, labels: [Label], metrics: [Metric], sources: [MetricsSource], time: Date,
-        createdAt: Date? = nil
+        createdAt: Date? = nil, params: [Parameter] = [], series: [MetricSeries] = []
     ) {
         self.experiment = experiment.nfc
         self.run = run.nfc
@@ -42,6 +46,8 @@ package struct RunIngest: Sendable {
         self.sources = sources
         self.time = time
         self.createdAt = createdAt
+        self.params = params
+        self.series = series
     }
 }
 
@@ -57,10 +63,15 @@ package struct StoredRun: Sendable {
     package var createdAt: Date
     /// When its metrics were last written (a `--replace` moves this, not `createdAt`).
     package var ingestedAt: Date
+    /// Sorted by key.
+    package var params: [Parameter]
+    /// How many points each metric's series has; a metric with only a final value is absent. The points
+    /// themselves are read on demand (`MetricsStore.series`), so that reading a run stays as cheap as before.
+    package var seriesPointCounts: [String: Int]
 
     package init(
         experiment: String, name: String, labels: [Label], metrics: [Metric], sources: [MetricsSource],
-        createdAt: Date, ingestedAt: Date
+        createdAt: Date, ingestedAt: Date, params: [Parameter] = [], seriesPointCounts: [String: Int] = [:]
     ) {
         self.experiment = experiment
         self.name = name
@@ -69,6 +80,8 @@ package struct StoredRun: Sendable {
         self.sources = sources
         self.createdAt = createdAt
         self.ingestedAt = ingestedAt
+        self.params = params
+        self.seriesPointCounts = seriesPointCounts
     }
 }
 
@@ -87,4 +100,7 @@ extension StoredRun {
 
     /// The value of a label, if the run has it.
     package func label(_ key: String) -> String? { labels.first { $0.key == key }?.value }
+
+    /// The value of a parameter, if the run has it.
+    package func param(_ key: String) -> String? { params.first { $0.key == key }?.value }
 }

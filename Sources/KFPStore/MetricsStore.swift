@@ -15,8 +15,14 @@ package protocol MetricsStore: AnyObject {
     /// grow with their number. `.abort` from `next` rolls everything back; so does any error.
     func importRuns(replace: Bool, next: () -> ImportBatch) throws(StoreError) -> ImportSummary
 
-    /// The run with this name in this experiment.
+    /// The run with this name in this experiment, with its parameters and how many points each series has
+    /// (not the points: see `series`).
     func run(experiment: String, name: String) throws(StoreError) -> StoredRun
+
+    /// The series of one run's metrics, sorted by metric name: of the metrics named (every metric of the run
+    /// when nil). A metric with only a final value has no series and is left out; a name the run lacks is
+    /// `unknownRunMetric`.
+    func series(experiment: String, run: String, metrics: [String]?) throws(StoreError) -> [MetricSeries]
 
     /// Every experiment's name, sorted.
     func experimentNames() throws(StoreError) -> [String]
@@ -91,5 +97,7 @@ package struct ImportSummary: Sendable, Equatable {
     package var unchanged = 0
     /// Metric rows written.
     package var metrics = 0
+    /// Series points written.
+    package var points = 0
     package init() {}
 }

@@ -1,40 +1,73 @@
 import KFPModel
 
-/// The rule every backend applies when a run is written again: the same metrics change nothing (labels the
-/// stored run lacks are added: a retried CI job often adds one); other metrics, or another value for a label the
-/// run has, are a conflict unless the caller asked to replace the run. Kept here, once, so that every backend
-/// decides and words it alike.
+/// The rules every backend applies to a run's content: what a well-formed run is, and what writing it again
+/// comes to. The same metrics, parameters and series change nothing (labels the stored run lacks are added: a
+/// retried CI job often adds one); other content, or another value for a label the run has, is a conflict
+/// unless the caller asked to replace the run. Kept here, once, so that every backend decides and words it alike.
 package enum RunContent {
     /// What writing `new` over a stored run comes to.
     package enum Decision: Equatable {
-        /// The stored run already holds this content: write nothing.
+        /// The stored run already holds exactly this content: write nothing.
         case unchanged
-        /// The metrics are the same; add these labels, which the stored run lacks.
+        /// The content is the same; add these labels, which the stored run lacks.
         case addLabels([Label])
-        /// Replace the stored metrics, labels and sources with the new ones.
+        /// Replace the stored metrics, labels, sources, parameters and series with the new ones.
         case replace
     }
 
+    // MARK: - Well-formed runs
+
+    /// Refuses a run no backend should store: two parameters or series of one name, a series without points, or
+    /// a series of a metric the run does not have (a series is the history of one of the run's metrics). Two metrics of one name are
+    /// refused by every backend's key as the metrics are written, which rolls the whole write back.
+    package static func check(_ run: RunIngest) throws(StoreError) {
+        var problems: [String] = []
+        func unique(_ names: [String], _ what: String) {
+            var seen = Set<String>()
+            for name in names where !seen.insert(name).inserted { problems.append("\(what) '\(name)' is given twice") }
+        }
+        unique(run.params.map(\.key), "parameter")
+        unique(run.series.map(\.metric), "the series of metric")
+        let metrics = Set(run.metrics.map(\.name))
+        for series in run.series {
+            if !metrics.contains(series.metric) {
+                problems.append("a series of '\(series.metric)', which is not a metric of the run")
+            } else if series.points.isEmpty {
+                problems.append("the series of '\(series.metric)' has no points")
+            }
+        }
+        if !problems.isEmpty { throw .invalidRun(experiment: run.experiment, run: run.run, problems: problems) }
+    }
+
+    // MARK: - Writing again
+
     /// Decides what to do with an existing run; throws `StoreError.runConflict` listing the differences when
-    /// the content differs and `replace` is false.
-    package static func decide(stored: StoredRun, new: RunIngest, replace: Bool) throws(StoreError) -> Decision {
-        let metrics = metricDifferences(stored: stored.metrics, new: new.metrics)
-        let changedLabels = labelDifferences(stored: stored.labels, new: new.labels)
-        if replace && (!metrics.isEmpty || !changedLabels.isEmpty) { return .replace }
-        guard metrics.isEmpty && changedLabels.isEmpty else {
-            throw .runConflict(experiment: new.experiment, run: new.run, metrics: metrics, labels: changedLabels)
+    /// the content differs and `replace` is false. `storedSeries` are the stored run's series (needed only when
+    /// `stored.seriesPointCounts` is not empty: see `needsStoredSeries`).
+    package static func decide(
+        stored: StoredRun, storedSeries: [MetricSeries], new: RunIngest, replace: Bool
+    ) throws(StoreError) -> Decision {
+        let content = contentDifferences(stored: stored, storedSeries: storedSeries, new: new)
+        let labels = labelDifferences(stored: stored.labels, new: new.labels)
+        if replace && (!content.isEmpty || !labels.isEmpty) { return .replace }
+        guard content.isEmpty && labels.isEmpty else {
+            throw .runConflict(experiment: new.experiment, run: new.run, content: content, labels: labels)
         }
         let storedKeys = Set(stored.labels.map(\.key))
         let added = new.labels.filter { !storedKeys.contains($0.key) }
-        if added.isEmpty { return .unchanged }
-        return .addLabels(added)
+        return added.isEmpty ? .unchanged : .addLabels(added)
     }
 
-    /// What differs between stored and new metrics, one line per metric by name; empty when they are the same.
-    package static func metricDifferences(stored: [Metric], new: [Metric]) -> [String] {
+    /// Whether `decide` needs the stored run's series points: only when it has any.
+    package static func needsStoredSeries(_ stored: StoredRun) -> Bool { !stored.seriesPointCounts.isEmpty }
+
+    /// What differs between a stored run's content and a new ingest of it, one line per difference (metrics by
+    /// name, then parameters and series by key); empty when the content is the same. Labels are apart
+    /// (`labelDifferences`).
+    package static func contentDifferences(stored: StoredRun, storedSeries: [MetricSeries], new: RunIngest) -> [String] {
         var lines: [String] = []
-        let old = Dictionary(stored.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
-        let fresh = Dictionary(new.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        let old = Dictionary(stored.metrics.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        let fresh = Dictionary(new.metrics.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         for name in Set(old.keys).union(fresh.keys).sorted() {
             switch (old[name], fresh[name]) {
             case (let a?, let b?) where !a.sameContent(as: b):
@@ -45,6 +78,8 @@ package enum RunContent {
             default: break
             }
         }
+        lines += textDifferences("param", stored.params.map { ($0.key, $0.value) }, new.params.map { ($0.key, $0.value) })
+        lines += seriesDifferences(storedSeries, new.series)
         return lines
     }
 
@@ -56,5 +91,38 @@ package enum RunContent {
             guard let value = old[label.key], !value.utf8.elementsEqual(label.value.utf8) else { return nil }
             return "\(label.key): \(value) → \(label.value)"
         }
+    }
+
+    /// `what key: old → new` for every key whose text differs (labels, parameters), by key.
+    private static func textDifferences(_ what: String, _ stored: [(String, String)], _ new: [(String, String)]) -> [String] {
+        let old = Dictionary(stored, uniquingKeysWith: { a, _ in a })
+        let fresh = Dictionary(new, uniquingKeysWith: { a, _ in a })
+        return Set(old.keys).union(fresh.keys).sorted().compactMap { key in
+            old[key] == fresh[key] ? nil : "\(what) \(key): \(old[key] ?? "(absent)") → \(fresh[key] ?? "(absent)")"
+        }
+    }
+
+    /// One line per metric whose series differs: added, removed, of another length, or its first other point.
+    private static func seriesDifferences(_ stored: [MetricSeries], _ new: [MetricSeries]) -> [String] {
+        let old = Dictionary(stored.map { ($0.metric, $0) }, uniquingKeysWith: { a, _ in a })
+        let fresh = Dictionary(new.map { ($0.metric, $0) }, uniquingKeysWith: { a, _ in a })
+        func count(_ series: MetricSeries) -> String { "\(series.points.count) point\(series.points.count == 1 ? "" : "s")" }
+        return Set(old.keys).union(fresh.keys).sorted().compactMap { name in
+            switch (old[name], fresh[name]) {
+            case (let a?, nil): return "series \(name): \(count(a)) → (absent)"
+            case (nil, let b?): return "series \(name): (absent) → \(count(b))"
+            case (let a?, let b?) where a.points.count != b.points.count:
+                return "series \(name): \(count(a)) → \(count(b))"
+            case (let a?, let b?):
+                guard let i = a.points.indices.first(where: { !a.points[$0].sameContent(as: b.points[$0]) }) else { return nil }
+                return "series \(name): point \(i + 1) (\(describe(a.points[i]))) → (\(describe(b.points[i])))"
+            default: return nil
+            }
+        }
+    }
+
+    /// `step 3: 0.25 at 1735689600875` (the time when there is one).
+    private static func describe(_ point: SeriesPoint) -> String {
+        "step \(point.step): \(NumberText.exact(point.value))" + (point.timestamp.map { " at \($0)" } ?? "")
     }
 }

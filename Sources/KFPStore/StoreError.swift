@@ -18,17 +18,21 @@ package enum StoreError: Error, Sendable, CustomStringConvertible {
     case busy(store: String)
     /// The store cannot be written (read-only file or folder, full disk).
     case cannotWrite(store: String, detail: String)
-    /// The run exists with other metrics or label values and `--replace` was not given; the differences, one
-    /// line each, for metrics and for labels.
-    case runConflict(experiment: String, run: String, metrics: [String], labels: [String])
+    /// The run exists with other content (metrics, parameters, series) or label values and `--replace` was not
+    /// given; the differences, one line each, for the content and for labels.
+    case runConflict(experiment: String, run: String, content: [String], labels: [String])
     /// A run of that name exists already (`kfpm rename`).
     case runExists(experiment: String, run: String)
+    /// The run's content breaks a rule of `RunContent.check` (a name given twice, a series of no metric).
+    case invalidRun(experiment: String, run: String, problems: [String])
     /// No such run; `known` lists (some of) the runs that exist.
     case unknownRun(experiment: String, run: String, known: [String], total: Int)
     /// No such experiment; `known` lists the experiments that exist.
     case unknownExperiment(name: String, known: [String])
     /// No such metric in the experiment; `known` lists its most prevalent metrics.
     case unknownMetric(experiment: String, metric: String, known: [String], total: Int)
+    /// The run has no metric of this name; `known` lists (some of) its metrics.
+    case unknownRunMetric(experiment: String, run: String, metric: String, known: [String], total: Int)
     /// An import stopped because its inputs had errors; nothing was stored.
     case importAborted
     /// Any other failure of the backend, in its own words.
@@ -57,18 +61,26 @@ package enum StoreError: Error, Sendable, CustomStringConvertible {
             return "the store '\(store)' stayed locked by another process past the busy timeout; try again"
         case .cannotWrite(let store, let detail):
             return "cannot write the store '\(store)': \(detail)"
-        case .runConflict(let experiment, let run, let metrics, let labels):
+        case .runConflict(let experiment, let run, let content, let labels):
             func section(_ title: String, _ lines: [String]) -> String {
                 guard !lines.isEmpty else { return "" }
                 let shown = lines.prefix(10).map { "\n  \($0)" }.joined()
                 return "\n\(title) (stored → new):\(shown)" + (lines.count > 10 ? "\n  … and \(lines.count - 10) more" : "")
             }
-            let what = [metrics.isEmpty ? nil : "metrics", labels.isEmpty ? nil : "label values"].compactMap { $0 }
+            let kinds = [
+                content.contains { !$0.hasPrefix("param ") && !$0.hasPrefix("series ") } ? "metrics" : nil,
+                content.contains { $0.hasPrefix("param ") } ? "parameters" : nil,
+                content.contains { $0.hasPrefix("series ") } ? "series" : nil,
+                labels.isEmpty ? nil : "label values",
+            ].compactMap { $0 }
+            let what = kinds.count > 1 ? kinds.dropLast().joined(separator: ", ") + " and " + (kinds.last ?? "") : kinds.joined()
             let fix = labels.isEmpty ? "Pass --replace to overwrite it" : "Pass --replace to overwrite it, or change labels with kfpm label"
-            return "run '\(run)' in experiment '\(experiment)' already holds different \(what.joined(separator: " and ")); "
-                + "nothing was stored. \(fix)." + section("Metrics", metrics) + section("Labels", labels)
+            return "run '\(run)' in experiment '\(experiment)' already holds different \(what); "
+                + "nothing was stored. \(fix)." + section("Content", content) + section("Labels", labels)
         case .runExists(let experiment, let run):
             return "experiment '\(experiment)' has a run '\(run)' already; choose another name or delete that run first"
+        case .invalidRun(let experiment, let run, let problems):
+            return "run '\(run)' in experiment '\(experiment)' cannot be stored: \(problems.joined(separator: "; "))"
         case .unknownRun(let experiment, let run, let known, let total):
             if known.isEmpty { return "no run '\(run)' in experiment '\(experiment)': the experiment has no runs" }
             let more = total > known.count ? ", … (\(total) runs)" : ""
@@ -80,6 +92,11 @@ package enum StoreError: Error, Sendable, CustomStringConvertible {
             if known.isEmpty { return "no metric '\(metric)' in experiment '\(experiment)': it has no metrics" }
             let more = total > known.count ? ", … (\(total) metrics)" : ""
             return "no metric '\(metric)' in experiment '\(experiment)'; its metrics: \(known.joined(separator: ", "))\(more)"
+        case .unknownRunMetric(let experiment, let run, let metric, let known, let total):
+            if known.isEmpty { return "run '\(run)' in experiment '\(experiment)' has no metrics, so no '\(metric)'" }
+            let more = total > known.count ? ", … (\(total) metrics)" : ""
+            return "run '\(run)' in experiment '\(experiment)' has no metric '\(metric)'; its metrics: "
+                + "\(known.joined(separator: ", "))\(more)"
         case .importAborted:
             return "the import was stopped; nothing was stored"
         case .failure(let store, let detail):

@@ -4,8 +4,8 @@ import Testing
 /// Every subcommand is listed with its one-sentence abstract and answers `--help`.
 struct HelpTests {
     static let subcommands = [
-        "ingest", "validate", "show", "experiments", "runs", "top", "compare", "history", "gate", "report", "import",
-        "delete", "rename", "label", "labels", "upgrade",
+        "ingest", "validate", "show", "experiments", "runs", "top", "compare", "history", "curve", "gate", "report",
+        "import", "delete", "rename", "label", "labels", "upgrade",
     ]
 
     @Test func rootHelpListsEverySubcommandAndTheExitCodes() throws {

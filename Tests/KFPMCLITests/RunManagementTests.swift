@@ -65,7 +65,7 @@ struct RunManagementTests {
                 ["ingest", "r1", "-", "-e", "e", "--label", "branch=dev"], in: folder.path, stdin: Array(#"{"accuracy": 0.6}"#.utf8))
             #expect(other.status == 2)
             #expect(other.stderr.contains("already holds different metrics and label values"))
-            #expect(other.stderr.contains("Metrics (stored → new):\n  accuracy: 0.5 → 0.6\nLabels (stored → new):\n  branch: main → dev"), "\(other.stderr)")
+            #expect(other.stderr.contains("Content (stored → new):\n  accuracy: 0.5 → 0.6\nLabels (stored → new):\n  branch: main → dev"), "\(other.stderr)")
         }
     }
 }

@@ -41,19 +41,37 @@ struct StoreFileTests {
         guard SQLiteShell.path != nil else { return }
         try withTemporaryFolder { folder in
             #expect(try KFPMBinary.run(["ingest", "r1", "-"], in: folder.path, stdin: Array(#"{"acc": 1}"#.utf8)).status == 0)
-            // What an older kfpm left: schema version 1, names as given (here in decomposed form).
+            // What an older kfpm left: schema version 1 (no series or parameters), names as given (here in
+            // decomposed form).
             _ = try SQLiteShell.run(
                 folder.file("kfpm.db"),
-                "UPDATE metric_name SET name = 'acce' || char(769); UPDATE run SET name = 'r' || char(233); PRAGMA user_version = 1;")
+                "UPDATE metric_name SET name = 'acce' || char(769); UPDATE run SET name = 'r' || char(233); "
+                    + "DROP TABLE metric_series; DROP TABLE run_param; ALTER TABLE run DROP COLUMN extras; PRAGMA user_version = 1;")
             let before = try SQLiteShell.run(folder.file("kfpm.db"), ".dump")
             let read = try KFPMBinary.run(["runs"], in: folder.path)
             #expect(read.status == 2 && read.stderr.contains("written by an older kfpm") && read.stderr.contains("kfpm upgrade"))
             #expect(try SQLiteShell.run(folder.file("kfpm.db"), ".dump") == before, "a read changed nothing")
             let upgrade = try KFPMBinary.run(["upgrade"], in: folder.path)
-            #expect(upgrade.status == 0 && upgrade.stdout.contains("from schema version 1 to 2"), "\(upgrade.stdout)\(upgrade.stderr)")
+            #expect(upgrade.status == 0 && upgrade.stdout.contains("from schema version 1 to 3"), "\(upgrade.stdout)\(upgrade.stderr)")
             let show = try KFPMBinary.run(["show", "r\u{E9}", "--format", "csv"], in: folder.path)
             #expect(show.stdout.contains("acc\u{E9},1.0,") && show.stdout.unicodeScalars.contains("\u{E9}"), "\(show.stdout)")
-            #expect(try KFPMBinary.run(["upgrade"], in: folder.path).stdout.contains("at schema version 2 already"))
+            #expect(try KFPMBinary.run(["upgrade"], in: folder.path).stdout.contains("at schema version 3 already"))
+        }
+    }
+
+    @Test func aSchema2StoreGainsSeriesAndParametersKeepingItsRuns() throws {
+        guard SQLiteShell.path != nil else { return }
+        try withTemporaryFolder { folder in
+            #expect(try KFPMBinary.run(["ingest", "r1", "-"], in: folder.path, stdin: Array(#"{"acc": 1}"#.utf8)).status == 0)
+            _ = try SQLiteShell.run(
+                folder.file("kfpm.db"), "DROP TABLE metric_series; DROP TABLE run_param; ALTER TABLE run DROP COLUMN extras; PRAGMA user_version = 2;")
+            // A write upgrades it, and the new run has its parameter; the old run reads as before.
+            let ingest = try KFPMBinary.run(
+                ["ingest", "r2", "-", "--param", "lr=0.1"], in: folder.path, stdin: Array(#"{"acc": 2}"#.utf8))
+            #expect(ingest.status == 0, "\(ingest.stderr)")
+            #expect(try SQLiteShell.run(folder.file("kfpm.db"), "PRAGMA user_version") == "3")
+            #expect(try KFPMBinary.run(["show", "r1", "--format", "csv"], in: folder.path).stdout.contains("acc,1.0,"))
+            #expect(try KFPMBinary.run(["show", "r2"], in: folder.path).stdout.contains("lr"))
         }
     }
 

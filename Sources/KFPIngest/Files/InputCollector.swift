@@ -1,7 +1,8 @@
 import Foundation
 import KFPModel
 
-/// One input to read: where it came from, its bytes, and the folder below a given folder it was found in.
+/// One input to read: where it came from, what it holds, its bytes, and the folder below a given folder it was
+/// found in.
 package struct InputFile: Sendable {
     /// The path as given, the file's path below a given folder, or `-` for standard input.
     package var path: String
@@ -10,6 +11,67 @@ package struct InputFile: Sendable {
     package var bytes: [UInt8]
     /// True when found by walking a folder; such a file that is no metrics file is skipped with a note.
     package var foundInFolder: Bool
+    /// What the file holds, from its name.
+    package var kind: InputKind = .metrics
+}
+
+/// What an input file holds, as its name and place tell.
+package enum InputKind: Sendable, Equatable {
+    /// Metrics (JSON, or a KFP v1 archive): the run's final values.
+    case metrics
+    /// dvclive's history of one metric, `plots/metrics/<metric>.tsv`: the metric is the path below
+    /// `plots/metrics/` without `.tsv` (`train/loss`).
+    case series(metric: String)
+    /// A `params.yaml`: the run's parameters.
+    case params
+
+    /// The file names read as parameters.
+    static let paramsFileNames: Set<String> = ["params.yaml", "params.yml"]
+
+    /// What a file named on the command line holds: a `.tsv` is a series (its metric named by the path below
+    /// `plots/metrics/`, else by the file name), a `params.yaml` parameters, anything else metrics.
+    static func ofGiven(_ path: String) -> InputKind {
+        let parts = path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
+        let name = parts.last ?? path
+        if paramsFileNames.contains(name) { return .params }
+        guard name.hasSuffix(".tsv") else { return .metrics }
+        return .series(metric: seriesName(parts, from: markerEnd(parts) ?? parts.count - 1))
+    }
+
+    /// What a file found in a folder walk holds, and the step it belongs to, from its path relative to the
+    /// walked folder (`root` is that folder's own path): a `.tsv` only below a `plots/metrics/` folder (the
+    /// step is the path above `plots/`), a `params.yaml` anywhere, metrics files (`*.json`, `*.tgz`, `*.tar.gz`)
+    /// anywhere; nil for anything else.
+    static func ofFound(_ relative: String, root: String) -> (kind: InputKind, step: String)? {
+        let parts = relative.split(separator: "/").map(String.init)
+        guard let name = parts.last else { return nil }
+        let folder = parts.dropLast().joined(separator: "/")
+        if paramsFileNames.contains(name) { return (.params, folder) }
+        if name.hasSuffix(".tsv") {
+            if let end = markerEnd(parts) { return (.series(metric: seriesName(parts, from: end)), parts[..<(end - 2)].joined(separator: "/")) }
+            // The walk may start inside the marker: `dvclive/plots/metrics` or `dvclive/plots`.
+            let rootParts = root.split(separator: "/").map(String.init)
+            if rootParts.suffix(2) == ["plots", "metrics"] { return (.series(metric: seriesName(parts, from: 0)), "") }
+            if rootParts.last == "plots" && parts.first == "metrics" && parts.count > 1 {
+                return (.series(metric: seriesName(parts, from: 1)), "")
+            }
+            return nil
+        }
+        return InputCollector.looksLikeMetricsFile(name) ? (.metrics, folder) : nil
+    }
+
+    /// The index just past the last `plots`, `metrics` pair of path parts that has a file below it.
+    private static func markerEnd(_ parts: [String]) -> Int? {
+        guard parts.count >= 3 else { return nil }
+        return (0..<(parts.count - 2)).last { parts[$0] == "plots" && parts[$0 + 1] == "metrics" }.map { $0 + 2 }
+    }
+
+    /// The metric name of a series file: the parts from `start` on, `.tsv` dropped from the last.
+    private static func seriesName(_ parts: [String], from start: Int) -> String {
+        var name = parts[start...].joined(separator: "/")
+        name.removeLast(4)
+        return name
+    }
 }
 
 /// Turns command-line paths into inputs: files, `-` for standard input, and folders walked for metrics files.
@@ -79,7 +141,8 @@ package enum InputCollector {
         } else {
             switch readFile(path, limits: limits) {
             case .success(let bytes):
-                inputs.append(InputFile(path: path.description, folder: "", bytes: bytes, foundInFolder: false))
+                inputs.append(
+                    InputFile(path: path.description, folder: "", bytes: bytes, foundInFolder: false, kind: .ofGiven(path.description)))
             case .failure(let diagnostic):
                 diagnostics.append(diagnostic)
             }
@@ -135,24 +198,25 @@ package enum InputCollector {
         return .success(bytes)
     }
 
-    /// Collects the metrics files below a folder in path order; each file's folder (relative) is its step.
+    /// Collects the metrics, series and parameters files below a folder in path order; each file's folder
+    /// (relative) is its step, a series file's the folder above its `plots/metrics/`.
     private static func walk(
         folder: FilePath, limits: InputLimits, into inputs: inout [InputFile], diagnostics: inout [Diagnostic]
     ) {
-        var files: [(relative: String, path: FilePath)] = []
+        var files: [(relative: String, path: FilePath, kind: InputKind, step: String)] = []
         var skipped: [FilePath] = []
         var unlistable: [Diagnostic] = []
-        listFiles(in: folder, relative: "", into: &files, skipped: &skipped, unlistable: &unlistable)
+        listFiles(in: folder, relative: "", root: folder.description, into: &files, skipped: &skipped, unlistable: &unlistable)
         diagnostics += unlistable
         if !unlistable.isEmpty { return }
         // Files the walk does not read are said, so that none vanishes in silence (the first few by name).
         let shown = skipped.sorted { $0.description < $1.description }
         for file in shown.prefix(maxSkippedNotes) {
-            diagnostics.append(Diagnostic(.note, file: file.description, message: "skipped: not a metrics file (*.json, *.tgz, *.tar.gz)"))
+            diagnostics.append(Diagnostic(.note, file: file.description, message: "skipped: not a file kfpm reads (metrics *.json, *.tgz, *.tar.gz; dvclive plots/metrics/**.tsv; params.yaml)"))
         }
         if shown.count > maxSkippedNotes {
             diagnostics.append(
-                Diagnostic(.note, file: folder.description, message: "skipped \(shown.count - maxSkippedNotes) more files that are not metrics files"))
+                Diagnostic(.note, file: folder.description, message: "skipped \(shown.count - maxSkippedNotes) more files that kfpm does not read"))
         }
         if files.isEmpty {
             diagnostics.append(
@@ -163,20 +227,21 @@ package enum InputCollector {
         for file in files.sorted(by: { $0.relative < $1.relative }) {
             switch readFile(file.path, limits: limits) {
             case .success(let bytes):
-                let step = file.relative.split(separator: "/").dropLast().joined(separator: "/")
-                inputs.append(InputFile(path: file.path.description, folder: step, bytes: bytes, foundInFolder: true))
+                inputs.append(
+                    InputFile(path: file.path.description, folder: file.step, bytes: bytes, foundInFolder: true, kind: file.kind))
             case .failure(let diagnostic):
                 diagnostics.append(diagnostic)
             }
         }
     }
 
-    /// Adds the metrics files below `folder` (with their paths relative to the walk's start, as shown), skipping
+    /// Adds the files to read below `folder` (with their paths relative to the walk's start, as shown), skipping
     /// hidden entries and following no links to folders. A folder that cannot be listed is an error: a folder
     /// skipped in silence would store part of an invocation.
     private static func listFiles(
-        in folder: FilePath, relative: String, into files: inout [(relative: String, path: FilePath)],
-        skipped: inout [FilePath], unlistable: inout [Diagnostic]
+        in folder: FilePath, relative: String, root: String,
+        into files: inout [(relative: String, path: FilePath, kind: InputKind, step: String)], skipped: inout [FilePath],
+        unlistable: inout [Diagnostic]
     ) {
         switch FolderListing.entries(of: folder, followingLinks: false) {
         case .failure(let failure):
@@ -188,9 +253,10 @@ package enum InputCollector {
                 let child = relative.isEmpty ? entry.name.shown : relative + "/" + entry.name.shown
                 if entry.isFolder {
                     listFiles(
-                        in: folder.appending(entry.name), relative: child, into: &files, skipped: &skipped, unlistable: &unlistable)
-                } else if looksLikeMetricsFile(entry.name.shown) {
-                    files.append((child, folder.appending(entry.name)))
+                        in: folder.appending(entry.name), relative: child, root: root, into: &files, skipped: &skipped,
+                        unlistable: &unlistable)
+                } else if let found = InputKind.ofFound(child, root: root) {
+                    files.append((child, folder.appending(entry.name), found.kind, found.step))
                 } else {
                     skipped.append(folder.appending(entry.name))
                 }

@@ -38,7 +38,7 @@ package struct RunFolderReader: Sendable {
         if diagnostics.contains(where: { $0.severity == .error }) { return (nil, diagnostics) }
         let run = RunIngest(
             experiment: folder.experiment, run: folder.run, labels: labels, metrics: plan.metrics,
-            sources: plan.sources, time: time, createdAt: folder.createdAt)
+            sources: plan.sources, time: time, createdAt: folder.createdAt, params: plan.params, series: plan.series)
         return (run, diagnostics.filter { $0.severity != .note })
     }
 }

@@ -39,7 +39,7 @@ enum FlatReader {
     }
 
     /// The formats detection tries, for messages.
-    static let triedFormats = InputFormat.allCases.map(\.title).joined(separator: ", ")
+    static let triedFormats = InputFormat.metricsFileFormats.map(\.title).joined(separator: ", ")
 
     /// The longest metric name a nested object may build, in UTF-8 bytes. Without a cap, names built level by
     /// level cost time quadratic in the depth: an object nested 100,000 levels (`--max-depth 100000`) took minutes.

@@ -69,6 +69,8 @@ package enum MetricsFileReader {
         case .kfpV1, .kfpV1Artifact: return KFPv1Reader.read(root, context: &context)
         case .kfpV2: return KFPv2Reader.read(root, context: &context)
         case .flat: return FlatReader.read(root, context: &context)
+        case .mlflow:
+            return failure(nil, "an MLflow store is read by `kfpm import`, not as a metrics file", rule: "input-format", notMetrics: false)
         }
     }
 

@@ -22,6 +22,11 @@ package indirect enum JSONOutput: Sendable, Equatable {
         .object(Dictionary(labels.map { ($0.key, JSONOutput.string($0.value)) }, uniquingKeysWith: { a, _ in a }))
     }
 
+    /// Parameters as an object of keys to their text.
+    package static func params(_ params: [Parameter]) -> JSONOutput {
+        .object(Dictionary(params.map { ($0.key, JSONOutput.string($0.value)) }, uniquingKeysWith: { a, _ in a }))
+    }
+
     /// An experiment and run: `{"experiment": …, "run": …}`.
     package static func reference(_ run: RunReference) -> JSONOutput {
         .object(["experiment": .string(run.experiment), "run": .string(run.name)])

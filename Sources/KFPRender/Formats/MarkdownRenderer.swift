@@ -15,6 +15,12 @@ struct MarkdownRenderer {
         var out = ""
         for block in document.blocks where block.media.contains(.markdown) {
             switch block.content {
+            case .title(_, _?), .grid:
+                // A table or a heading right after a table or a list would run into it: a blank line ends those.
+                if !out.isEmpty && !out.hasSuffix("\n\n") { out += "\n" }
+            default: break
+            }
+            switch block.content {
             case .title(_, let markdown):
                 if let markdown { out += markdown + "\n\n" }
             case .facts(let facts):

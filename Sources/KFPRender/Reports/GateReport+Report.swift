@@ -49,7 +49,7 @@ extension GateReport: Report {
             "unmatched_rules": .array(unmatchedRules.map(JSONOutput.string)),
             "metrics": .array(
                 results.map { r in
-                    .object([
+                    var fields: [String: JSONOutput] = [
                         "name": .string(r.name), "format": .string(r.format.name), "direction": .string(r.direction.rawValue),
                         "verdict": .string(r.verdict.rawValue),
                         "level": .string(["ok", "warning", "failure"][r.level.rawValue]),
@@ -59,7 +59,14 @@ extension GateReport: Report {
                         "window_runs": r.windowCount.map(JSONOutput.integer) ?? .null,
                         "limit": .string(r.limit), "reason": .string(r.reason),
                         "rule": .string(orNull: r.rule),
-                    ])
+                    ]
+                    // Only for a rule with `at:`: which value was checked, and the steps it was taken at.
+                    if r.at != .final {
+                        fields["at"] = .string(r.at.description)
+                        fields["candidate_step"] = r.candidateStep.map { .integer(Int($0)) } ?? .null
+                        fields["baseline_step"] = r.baselineStep.map { .integer(Int($0)) } ?? .null
+                    }
+                    return .object(fields)
                 }),
         ])
     }

@@ -24,9 +24,10 @@ package enum GateEvaluator {
         }
     }
 
-    /// Evaluates every metric of the candidate and the baseline under the rules.
+    /// Evaluates every metric of the candidate and the baseline under the rules. `series` holds the series of
+    /// the candidate and baseline runs when a rule checks a point of them (`at:`).
     package static func evaluate(
-        candidate: StoredRun, baseline: Baseline, rules: GateRuleSet, options: Options
+        candidate: StoredRun, baseline: Baseline, rules: GateRuleSet, options: Options, series: SeriesByRun = SeriesByRun()
     ) throws(RuleProblems) -> GateReport {
         var notes: [String] = []
         let window = baseline.isWindow
@@ -35,40 +36,26 @@ package enum GateEvaluator {
         } else if case .window(let n, _) = baseline.selector, baseline.runs.count < n {
             notes.append("the window has \(baseline.runs.count) of \(n) runs")
         }
-        // The baseline value of each metric: the run's value, or the window's median and noise.
-        var baselineValues: [String: (value: Double, format: MetricFormat, noise: Double?, count: Int)] = [:]
-        let names = Set(baseline.runs.flatMap { $0.metrics.map(\.name) })
-        for name in names {
-            let metrics = baseline.runs.compactMap { $0.metric(name) }
-            guard let first = metrics.first else { continue }
-            if window {
-                let finite = metrics.map(\.value).filter(\.isFinite)
-                guard let median = Statistics.median(finite) else {
-                    baselineValues[name] = (.nan, first.format, nil, metrics.count)
-                    continue
-                }
-                baselineValues[name] = (median, first.format, Statistics.robustSigma(finite), finite.count)
-            } else {
-                baselineValues[name] = (first.value, first.format, nil, 1)
-            }
-        }
 
         var results: [MetricResult] = []
         var used = Set<Int>()
-        let allNames = Set(candidate.metrics.map(\.name)).union(baselineValues.keys).sorted()
+        let baselineNames = Set(baseline.runs.flatMap { $0.metrics.map(\.name) })
+        let allNames = Set(candidate.metrics.map(\.name)).union(baselineNames).sorted()
         var problems = unmatchedNames(rules, allNames)
         for name in allNames {
             let index = rules.ruleIndex(for: name)
             if let index { used.insert(index) }
             let rule = index.map { rules.rules[$0] } ?? rules.defaultRule
             let direction = rule?.direction ?? options.directions.direction(of: name)
-            let candidateMetric = candidate.metric(name)
-            let base = baselineValues[name]
-            let format = base?.format ?? candidateMetric?.format ?? .raw
+            let at = rule?.at ?? .final
+            let picked = series.value(of: candidate, metric: name, at: at, direction: direction)
+            let base = baselineValue(name, of: baseline.runs, window: window, at: at, direction: direction, series: series)
+            let format = base?.format ?? candidate.metric(name)?.format ?? .raw
             var result = MetricResult(
                 name: name, format: format, direction: direction, verdict: .pass, level: .ok, baseline: base?.value,
-                candidate: candidateMetric?.value, change: nil, noise: base?.noise, windowCount: window ? base?.count : nil,
-                limit: "report only", reason: "", rule: rule?.origin)
+                candidate: picked?.value, change: nil, noise: base?.noise, windowCount: window ? base?.count : nil,
+                limit: "report only", reason: "", rule: rule?.origin, at: at, candidateStep: picked?.step,
+                baselineStep: base?.step)
             if let rule, format != .percentage,
                 [rule.warn, rule.fail].contains(where: { if case .percentagePoints = $0 { return true } else { return false } })
             {
@@ -78,18 +65,20 @@ package enum GateEvaluator {
                             + "\(format.name), not PERCENTAGE; use an absolute amount or a %"))
                 continue
             }
-            guard let value = candidateMetric?.value else {
-                // In the baseline only.
+            guard let value = picked?.value else {
+                // In the baseline only (or, at a step, no point there in the candidate).
                 let policy = rule?.onMissing ?? rules.onMissing
                 result.verdict = .missing
                 result.level = policy == .fail ? .failure : policy == .warn ? .warning : .ok
                 result.limit = "on_missing: \(policy.rawValue)"
-                result.reason = "in the baseline, not in the candidate"
-                results.append(result)
+                result.reason = candidate.metric(name) == nil
+                    ? "in the baseline, not in the candidate"
+                    : "the candidate has no point at \(at)" + (base == nil ? ", nor has the baseline" : "")
+                results.append(position(result))
                 continue
             }
             judge(&result, value: value, base: base?.value, rule: rule, window: window)
-            results.append(result)
+            results.append(position(result))
         }
         if !problems.isEmpty { throw RuleProblems(diagnostics: problems) }
         // A rule that decides no metric (an optional one matching none, or one whose metrics earlier rules take)
@@ -99,8 +88,8 @@ package enum GateEvaluator {
         }
         let candidateNames = Set(candidate.metrics.map(\.name))
         notes += StepMismatch.notes(
-            only: baselineValues.keys.filter { !candidateNames.contains($0) }.sorted(), in: baseline.runs.first?.name ?? "the baseline",
-            against: candidateNames.filter { baselineValues[$0] == nil }.sorted(), in: candidate.name)
+            only: baselineNames.filter { !candidateNames.contains($0) }.sorted(), in: baseline.runs.first?.name ?? "the baseline",
+            against: candidateNames.filter { !baselineNames.contains($0) }.sorted(), in: candidate.name)
         if options.strict && !unmatched.isEmpty {
             notes.append("--strict: rules that match no metric fail the gate")
         }
@@ -125,6 +114,35 @@ package enum GateEvaluator {
                 "rule '\(rule.metric)' matches no metric of the candidate or the baseline\(hint) Fix the name, or add "
                     + "`optional: true` to the rule if it may match nothing")
         }
+    }
+
+    /// A result of a rule with `at:` says where its values were taken: `at best (step 7 vs 5); …`.
+    private static func position(_ result: MetricResult) -> MetricResult {
+        guard result.at != .final else { return result }
+        var result = result
+        // At a step the step goes without saying; the best and last points may be at different steps.
+        let steps = [result.candidateStep, result.baselineStep].compactMap { $0 }.map(String.init)
+        let varies = result.at == .best || result.at == .last
+        let shown = steps.isEmpty || !varies ? "" : " (step \(steps.joined(separator: " vs ")))"
+        result.limit = "at \(result.at)\(shown); \(result.limit)"
+        return result
+    }
+
+    /// The baseline of one metric at a position: the run's value (and its step), or the window's median and its
+    /// noise over the runs that have a value there; nil when no baseline run has one.
+    private static func baselineValue(
+        _ name: String, of runs: [StoredRun], window: Bool, at: SeriesPosition, direction: Direction, series: SeriesByRun
+    ) -> (value: Double, format: MetricFormat, noise: Double?, count: Int, step: Int64?)? {
+        let found = runs.compactMap { run in
+            run.metric(name).flatMap { metric in
+                series.value(of: run, metric: name, at: at, direction: direction).map { (metric.format, $0.value, $0.step) }
+            }
+        }
+        guard let first = found.first else { return nil }
+        guard window else { return (first.1, first.0, nil, 1, first.2) }
+        let finite = found.map(\.1).filter(\.isFinite)
+        guard let median = Statistics.median(finite) else { return (.nan, first.0, nil, found.count, nil) }
+        return (median, first.0, Statistics.robustSigma(finite), finite.count, nil)
     }
 
     /// Decides a metric the candidate has: bounds first, then the change against the baseline.

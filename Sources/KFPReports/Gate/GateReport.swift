@@ -43,6 +43,12 @@ package struct MetricResult: Sendable {
     package var reason: String
     /// Where the rule came from, or nil when no rule matched.
     package var rule: String?
+    /// Which value of the metric was checked (a rule's `at:`).
+    package var at: SeriesPosition = .final
+    /// With `at` other than `final`: the steps the candidate's and (a single run) the baseline's values were
+    /// taken at; nil for a final value.
+    package var candidateStep: Int64?
+    package var baselineStep: Int64?
 }
 
 /// The whole gate: what was compared, each metric's result, and the outcome.

@@ -68,6 +68,9 @@ package struct GateRule: Sendable, Equatable {
     /// For `window:` baselines: a change within this many robust standard deviations is noise and passes.
     package var sigma: Double?
     package var onMissing: MissingPolicy?
+    /// Which value of the metric is checked, the candidate's and the baseline's alike (`at: best`); nil for the
+    /// final value.
+    package var at: SeriesPosition?
     /// Where the rule came from, for reports: `rules.yaml:7:5` or `--rule …`.
     package var origin: String
     /// The rule's place in its file, for diagnostics (nil for `--rule`).
@@ -78,7 +81,8 @@ package struct GateRule: Sendable, Equatable {
 
     package init(
         metric: Glob, direction: Direction? = nil, min: Double? = nil, max: Double? = nil, warn: Threshold? = nil,
-        fail: Threshold? = nil, sigma: Double? = nil, onMissing: MissingPolicy? = nil, origin: String = ""
+        fail: Threshold? = nil, sigma: Double? = nil, onMissing: MissingPolicy? = nil, at: SeriesPosition? = nil,
+        origin: String = ""
     ) {
         self.metric = metric
         self.direction = direction
@@ -87,6 +91,7 @@ package struct GateRule: Sendable, Equatable {
         self.warn = warn
         self.fail = fail
         self.sigma = sigma
+        self.at = at
         self.onMissing = onMissing
         self.origin = origin
     }
@@ -121,6 +126,9 @@ package struct GateRuleSet: Sendable, Equatable {
     package func rule(for name: String) -> GateRule? {
         ruleIndex(for: name).map { rules[$0] } ?? defaultRule
     }
+
+    /// Whether any rule checks a point of a series (`at:` other than `final`), so that series must be read.
+    package var needsSeries: Bool { (rules + [defaultRule].compactMap { $0 }).contains { $0.at?.needsSeries == true } }
 
     /// The index in `rules` of the first rule whose glob matches; nil when only the default applies.
     package func ruleIndex(for name: String) -> Int? {

@@ -11,7 +11,7 @@ package enum RulesParser {
     static let ruleKeys: [(String, String)] = [
         ("metric", "a metric name or glob"), ("direction", "higher or lower"), ("min", "a number"),
         ("max", "a number"), ("warn", "an amount: 0.01, 2% or 1pp"), ("fail", "an amount: 0.01, 2% or 1pp"),
-        ("sigma", "a number > 0"), ("on_missing", "fail, warn or ignore"),
+        ("sigma", "a number > 0"), ("on_missing", "fail, warn or ignore"), ("at", "final, best, last or step=N"),
         ("optional", "true when the rule may match no metric"),
     ]
     static let topLevelKeys = ["version", "on_missing", "default", "rules"]
@@ -162,6 +162,12 @@ package enum RulesParser {
                     case "false": rule.optional = false
                     default: add(value, "invalid optional '\(value.string ?? "?")' (allowed: true, false)")
                     }
+                case "at":
+                    guard value.scalar != nil, let text = value.string, let position = try? SeriesPosition(parsing: text) else {
+                        add(value, "invalid at '\(value.string ?? "?")' (allowed: final, best, last, step=N)")
+                        continue
+                    }
+                    rule.at = position
                 default:
                     let allowed = ruleKeys.filter { requireMetric || $0.0 != "metric" }.map(\.0).joined(separator: ", ")
                     add(keyNode, "unknown key '\(key)' in a rule (allowed: \(allowed))")

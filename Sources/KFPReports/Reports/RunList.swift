@@ -11,20 +11,28 @@ package struct RunList: Sendable {
     package var columns: [String]
     /// Label columns to show, in order; empty unless asked for.
     package var labelKeys: [String]
+    /// Whether parameters were asked for (`--params`): then `paramKeys` are columns, and JSON carries them.
+    package var showParams: Bool
+    /// Parameter columns: every parameter key of the runs shown, sorted; empty unless asked for.
+    package var paramKeys: [String]
     /// Per column: the min and max of the finite values shown (for the RAW bars).
     package var ranges: [String: ClosedRange<Double>]
 
-    package init(experiment: String, page: RunPage, columns: MetricColumns, showLabels: Bool) {
-        self.init(experiment: experiment, page: page, columnNames: columns.names(for: page.runs), showLabels: showLabels)
+    package init(experiment: String, page: RunPage, columns: MetricColumns, showLabels: Bool, showParams: Bool = false) {
+        self.init(
+            experiment: experiment, page: page, columnNames: columns.names(for: page.runs), showLabels: showLabels,
+            showParams: showParams)
     }
 
     /// The runs with these metric columns, named exactly (no globs).
-    package init(experiment: String, page: RunPage, columnNames: [String], showLabels: Bool) {
+    package init(experiment: String, page: RunPage, columnNames: [String], showLabels: Bool, showParams: Bool = false) {
         self.experiment = experiment
         self.runs = page.runs
         self.totalMatching = page.totalMatching
         self.columns = columnNames
         self.labelKeys = showLabels ? Set(page.runs.flatMap { $0.labels.map(\.key) }).sorted() : []
+        self.showParams = showParams
+        self.paramKeys = showParams ? Set(page.runs.flatMap { $0.params.map(\.key) }).sorted() : []
         var ranges: [String: ClosedRange<Double>] = [:]
         for column in self.columns {
             let values = page.runs.compactMap { $0.metric(column)?.value }.filter(\.isFinite)

@@ -160,13 +160,15 @@ final class SQLiteDatabase {
 
     /// Runs `body`, and runs it again after a backoff while it fails with `SQLITE_BUSY`, until `busyRetry.budget`
     /// has passed since the first attempt; then the last busy error is thrown, unless an import holds the store
-    /// (`ImportLock`): then it waits on until the import ends, saying so once through `StoreNotices`. Inside an
-    /// open transaction `body` runs once: the transaction that owns it is the one to retry.
+    /// (`ImportLock`): then it waits on until the import ends, saying so once through `StoreNotices`, with a fresh
+    /// budget from then on (the writers that waited all want the lock then). Inside an open transaction `body`
+    /// runs once: the transaction that owns it is the one to retry.
     func retryingOnBusy<T>(_ body: () throws -> T) throws -> T {
         if isInTransaction { return try body() }
         let clock = ContinuousClock()
         var deadline = clock.now.advanced(by: busyRetry.budget)
         var noticed = false
+        var afterImport = false
         // SQLite's own busy handler waits at most until the deadline too, so the total wait stays within budget.
         defer { sqlite3_busy_timeout(handle, busyTimeoutMilliseconds) }
         var attempt = 0
@@ -179,10 +181,17 @@ final class SQLiteDatabase {
             } catch let error as SQLiteError where error.isBusy {
                 let delay = busyRetry.delay(afterAttempt: attempt)
                 if clock.now.advanced(by: delay) >= deadline {
-                    guard ImportLock.isHeld(store: path) else { throw error }
-                    if !noticed {
-                        StoreNotices.post("the store '\(path)' is held by an import; waiting for it to finish")
-                        noticed = true
+                    if ImportLock.isHeld(store: path) {
+                        if !noticed {
+                            StoreNotices.post("the store '\(path)' is held by an import; waiting for it to finish")
+                            noticed = true
+                        }
+                    } else if noticed && !afterImport {
+                        // The import just ended, and every writer that waited for it now takes its turn: a fresh
+                        // budget for that, once, rather than what was left of the last one.
+                        afterImport = true
+                    } else {
+                        throw error
                     }
                     deadline = clock.now.advanced(by: busyRetry.budget)
                 }

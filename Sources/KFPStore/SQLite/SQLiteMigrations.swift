@@ -82,6 +82,32 @@ enum SQLiteMigrations {
             """),
         // 2: every name in Unicode NFC, the one spelling kfpm keeps (older kfpm stored names as given).
         .code(NameNormalization.apply),
+        // 3: per-step series of a run's metrics, and run parameters.
+        .sql(
+            """
+            -- One row per (run, metric) with a series: every point packed in one blob (SeriesCodec), about
+            -- 11 bytes a point where a row per point would cost over 40. A rowid table, so that a blob of a
+            -- few KB stays on its page (a WITHOUT ROWID table spills rows over about 1 KB to overflow pages).
+            CREATE TABLE metric_series (
+                id          INTEGER PRIMARY KEY,
+                run_id      INTEGER NOT NULL,
+                name_id     INTEGER NOT NULL,
+                point_count INTEGER NOT NULL,
+                points      BLOB    NOT NULL,
+                UNIQUE (run_id, name_id),
+                FOREIGN KEY (run_id, name_id) REFERENCES metric(run_id, name_id) ON DELETE CASCADE
+            );
+            -- Which of them a run has (1: parameters, 2: series), so that reading a run without any costs no
+            -- lookup at all.
+            ALTER TABLE run ADD COLUMN extras INTEGER NOT NULL DEFAULT 0;
+            -- A run's parameters, values as written.
+            CREATE TABLE run_param (
+                run_id INTEGER NOT NULL REFERENCES run(id) ON DELETE CASCADE,
+                key    TEXT    NOT NULL,
+                value  TEXT    NOT NULL,
+                PRIMARY KEY (run_id, key)
+            ) WITHOUT ROWID;
+            """),
     ]
 
     /// The schema version this kfpm writes and reads.

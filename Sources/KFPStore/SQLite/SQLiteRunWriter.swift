@@ -16,6 +16,8 @@ final class SQLiteRunWriter {
     private let findName: SQLiteStatement
     private let addName: SQLiteStatement
     private let addMetric: SQLiteStatement
+    private let addParam: SQLiteStatement
+    private let addSeries: SQLiteStatement
     private let deletes: [SQLiteStatement]
     private var experimentIDs: [String: Int64] = [:]
     private var nameIDs: [String: Int64] = [:]
@@ -25,22 +27,34 @@ final class SQLiteRunWriter {
     private var stale: Set<StatisticsKey> = []
     /// Reads a stored run when it exists already.
     private let loadRun: (Int64, String, String) throws -> StoredRun
+    /// Reads every series of a stored run (by id), to compare with a new ingest of it.
+    private let loadSeries: (Int64) throws -> [MetricSeries]
 
-    init(database: SQLiteDatabase, loadRun: @escaping (Int64, String, String) throws -> StoredRun) throws {
+    init(
+        database: SQLiteDatabase, loadRun: @escaping (Int64, String, String) throws -> StoredRun,
+        loadSeries: @escaping (Int64) throws -> [MetricSeries]
+    ) throws {
         self.database = database
         self.loadRun = loadRun
+        self.loadSeries = loadSeries
         findExperiment = try database.prepare("SELECT id FROM experiment WHERE name = ?")
         addExperiment = try database.prepare("INSERT INTO experiment(name, created_at) VALUES (?, ?)")
         findRun = try database.prepare("SELECT id FROM run WHERE experiment_id = ? AND name = ?")
-        addRun = try database.prepare("INSERT INTO run(experiment_id, name, created_at, ingested_at) VALUES (?, ?, ?, ?)")
-        touchRun = try database.prepare("UPDATE run SET ingested_at = ? WHERE id = ?")
+        addRun = try database.prepare(
+            "INSERT INTO run(experiment_id, name, created_at, ingested_at, extras) VALUES (?, ?, ?, ?, ?)")
+        touchRun = try database.prepare("UPDATE run SET ingested_at = ?, extras = ? WHERE id = ?")
         addLabel = try database.prepare("INSERT INTO run_label(run_id, key, value) VALUES (?, ?, ?)")
         addSource = try database.prepare(
             "INSERT INTO run_source(run_id, position, path, input_format, step, metric_count) VALUES (?, ?, ?, ?, ?, ?)")
         findName = try database.prepare("SELECT id FROM metric_name WHERE name = ?")
         addName = try database.prepare("INSERT INTO metric_name(name) VALUES (?)")
         addMetric = try database.prepare("INSERT INTO metric(run_id, name_id, value, format) VALUES (?, ?, ?, ?)")
+        addParam = try database.prepare("INSERT INTO run_param(run_id, key, value) VALUES (?, ?, ?)")
+        addSeries = try database.prepare(
+            "INSERT INTO metric_series(run_id, name_id, point_count, points) VALUES (?, ?, ?, ?)")
         deletes = try [
+            database.prepare("DELETE FROM metric_series WHERE run_id = ?"),
+            database.prepare("DELETE FROM run_param WHERE run_id = ?"),
             database.prepare("DELETE FROM metric WHERE run_id = ?"),
             database.prepare("DELETE FROM run_label WHERE run_id = ?"),
             database.prepare("DELETE FROM run_source WHERE run_id = ?"),
@@ -49,18 +63,22 @@ final class SQLiteRunWriter {
 
     /// Writes one run: new, unchanged (identical content), replaced, or refused as a conflict.
     func write(_ ingest: RunIngest, replace: Bool) throws -> IngestOutcome {
+        try RunContent.check(ingest)
         let time = SQLiteStore.milliseconds(ingest.time)
         let created = ingest.createdAt.map(SQLiteStore.milliseconds) ?? time
         let experimentID = try experimentID(ingest.experiment, creatingAt: time)
         let existing = try findRun.rows([.integer(experimentID), .text(ingest.run)]) { $0.int64(at: 0) }.first
         guard let existingID = existing else {
-            try addRun.run([.integer(experimentID), .text(ingest.run), .integer(created), .integer(time)])
+            try addRun.run([
+                .integer(experimentID), .text(ingest.run), .integer(created), .integer(time), .integer(RunExtras(ingest).rawValue),
+            ])
             let runID = database.lastInsertRowID
             try insertContent(ingest, runID: runID, experimentID: experimentID, created: created)
             return .created(metricCount: ingest.metrics.count)
         }
         let stored = try loadRun(existingID, ingest.experiment, ingest.run)
-        switch try RunContent.decide(stored: stored, new: ingest, replace: replace) {
+        let storedSeries = RunContent.needsStoredSeries(stored) ? try loadSeries(existingID) : []
+        switch try RunContent.decide(stored: stored, storedSeries: storedSeries, new: ingest, replace: replace) {
         case .unchanged: return .unchanged(metricCount: stored.metrics.count)
         case .addLabels(let labels):
             for label in labels { try addLabel.run([.integer(existingID), .text(label.key), .text(label.value)]) }
@@ -68,7 +86,7 @@ final class SQLiteRunWriter {
         case .replace: break
         }
         for delete in deletes { try delete.run([.integer(existingID)]) }
-        try touchRun.run([.integer(time), .integer(existingID)])
+        try touchRun.run([.integer(time), .integer(RunExtras(ingest).rawValue), .integer(existingID)])
         // Statistics of every name the run had or has are recomputed from the rows at the end.
         for metric in stored.metrics + ingest.metrics {
             stale.insert(StatisticsKey(experimentID: experimentID, nameID: try nameID(metric.name)))
@@ -135,10 +153,14 @@ final class SQLiteRunWriter {
         return id ?? 0
     }
 
-    /// Inserts a run's labels, sources and metrics, and counts the metrics into the statistics.
+    /// Inserts a run's labels, parameters, sources, metrics and series, and counts the metrics into the
+    /// statistics.
     private func insertContent(_ ingest: RunIngest, runID: Int64, experimentID: Int64, created: Int64) throws {
         for label in ingest.labels {
             try addLabel.run([.integer(runID), .text(label.key), .text(label.value)])
+        }
+        for param in ingest.params {
+            try addParam.run([.integer(runID), .text(param.key), .text(param.value)])
         }
         for (position, source) in ingest.sources.enumerated() {
             try addSource.run([
@@ -156,6 +178,13 @@ final class SQLiteRunWriter {
             try addMetric.runBound()
             statistics[StatisticsKey(experimentID: experimentID, nameID: nameID), default: MetricAccumulator()]
                 .add(value: metric.value, format: format, run: runID, created: created)
+        }
+        // After the metrics: each series references its metric's row.
+        for series in ingest.series {
+            try addSeries.run([
+                .integer(runID), .integer(try nameID(series.metric)), .integer(Int64(series.points.count)),
+                .blob(SeriesCodec.encode(series.points)),
+            ])
         }
     }
 
@@ -181,6 +210,24 @@ final class SQLiteRunWriter {
                 THEN excluded.latest_run ELSE latest_run END,
             latest_created = max(latest_created, excluded.latest_created)
         """
+}
+
+/// What a run has beside its metrics, kept in `run.extras` so that reading a run skips the lookups of what it
+/// lacks.
+struct RunExtras: OptionSet {
+    let rawValue: Int64
+
+    static let params = RunExtras(rawValue: 1)
+    static let series = RunExtras(rawValue: 2)
+
+    init(rawValue: Int64) { self.rawValue = rawValue }
+
+    /// What an ingest has.
+    init(_ ingest: RunIngest) {
+        self = []
+        if !ingest.params.isEmpty { insert(.params) }
+        if !ingest.series.isEmpty { insert(.series) }
+    }
 }
 
 /// Which statistics row: an experiment and a metric name.

@@ -5,6 +5,7 @@ enum SQLiteValue: Sendable, Equatable {
     case integer(Int64)
     case real(Double)
     case text(String)
+    case blob([UInt8])
     case null
 }
 
@@ -36,6 +37,8 @@ final class SQLiteStatement {
             case .integer(let v): status = sqlite3_bind_int64(statement, index, v)
             case .real(let v): status = sqlite3_bind_double(statement, index, v)
             case .null: status = sqlite3_bind_null(statement, index)
+            case .blob(let bytes):
+                status = bytes.withUnsafeBytes { csqlite_bind_blob_transient(statement, index, $0.baseAddress, Int32($0.count)) }
             case .text(let v):
                 var text = v
                 status = text.withUTF8 { buffer in
@@ -80,6 +83,13 @@ final class SQLiteStatement {
     func int(at column: Int32) -> Int { Int(sqlite3_column_int64(statement, column)) }
     func double(at column: Int32) -> Double { sqlite3_column_double(statement, column) }
     func isNull(at column: Int32) -> Bool { sqlite3_column_type(statement, column) == SQLITE_NULL }
+    /// A BLOB column's bytes (empty for NULL or an empty blob).
+    func blob(at column: Int32) -> [UInt8] {
+        guard let pointer = sqlite3_column_blob(statement, column) else { return [] }
+        let count = Int(sqlite3_column_bytes(statement, column))
+        return Array(UnsafeRawBufferPointer(start: pointer, count: count))
+    }
+
     func text(at column: Int32) -> String {
         guard let pointer = sqlite3_column_text(statement, column) else { return "" }
         let count = Int(sqlite3_column_bytes(statement, column))

@@ -113,9 +113,11 @@ final class SQLiteStore: MetricsStore {
                             case .created(let count):
                                 summary.created += 1
                                 summary.metrics += count
+                                summary.points += run.series.reduce(0) { $0 + $1.points.count }
                             case .replaced(let count, _):
                                 summary.replaced += 1
                                 summary.metrics += count
+                                summary.points += run.series.reduce(0) { $0 + $1.points.count }
                             case .unchanged, .labelsAdded: summary.unchanged += 1
                             }
                         }
@@ -135,9 +137,10 @@ final class SQLiteStore: MetricsStore {
 
     /// A writer over this connection, reading existing runs with `loadRun`.
     private func makeWriter() throws -> SQLiteRunWriter {
-        try SQLiteRunWriter(database: database) { [unowned self] id, experiment, name in
-            try self.loadRun(id: id, experiment: experiment, name: name)
-        }
+        try SQLiteRunWriter(
+            database: database,
+            loadRun: { [unowned self] id, experiment, name in try self.loadRun(id: id, experiment: experiment, name: name) },
+            loadSeries: { [unowned self] id in try self.loadSeries(runID: id) })
     }
 
     // MARK: - Reading
@@ -155,25 +158,63 @@ final class SQLiteStore: MetricsStore {
 
     func run(experiment: String, name: String) throws(StoreError) -> StoredRun {
         try reading {
-            let experimentID = try existingExperimentID(experiment)
-            guard
-                let runID = try cached(RunStatements.runID)
-                    .rows([.integer(experimentID), .text(name.nfc)], { $0.int64(at: 0) }).first
-            else {
-                let count = try database.prepare("SELECT count(*) FROM run WHERE experiment_id = ?")
-                    .rows([.integer(experimentID)]) { $0.int(at: 0) }.first ?? 0
-                let recent = try database.prepare(
-                    "SELECT name FROM run WHERE experiment_id = ? ORDER BY created_at DESC, id DESC LIMIT 20"
-                ).rows([.integer(experimentID)]) { $0.text(at: 0) }
-                throw StoreError.unknownRun(experiment: experiment, run: name, known: recent, total: count)
+            try loadRun(id: try existingRunID(experiment: experiment, name: name), experiment: experiment, name: name)
+        }
+    }
+
+    /// The id of an existing run, or `unknownRun` listing the experiment's latest runs.
+    private func existingRunID(experiment: String, name: String) throws -> Int64 {
+        let experimentID = try existingExperimentID(experiment)
+        guard
+            let runID = try cached(RunStatements.runID)
+                .rows([.integer(experimentID), .text(name.nfc)], { $0.int64(at: 0) }).first
+        else {
+            let count = try database.prepare("SELECT count(*) FROM run WHERE experiment_id = ?")
+                .rows([.integer(experimentID)]) { $0.int(at: 0) }.first ?? 0
+            let recent = try database.prepare(
+                "SELECT name FROM run WHERE experiment_id = ? ORDER BY created_at DESC, id DESC LIMIT 20"
+            ).rows([.integer(experimentID)]) { $0.text(at: 0) }
+            throw StoreError.unknownRun(experiment: experiment, run: name, known: recent, total: count)
+        }
+        return runID
+    }
+
+    func series(experiment: String, run name: String, metrics: [String]?) throws(StoreError) -> [MetricSeries] {
+        try reading {
+            let id = try existingRunID(experiment: experiment, name: name)
+            guard let wanted = metrics?.map(\.nfc) else { return try loadSeries(runID: id) }
+            let run = try loadRun(id: id, experiment: experiment, name: name)
+            if let missing = wanted.first(where: { run.metric($0) == nil }) {
+                throw StoreError.unknownRunMetric(
+                    experiment: experiment, run: name, metric: missing, known: Array(run.metrics.prefix(20).map(\.name)),
+                    total: run.metrics.count)
             }
-            return try loadRun(id: runID, experiment: experiment, name: name)
+            return try Set(wanted).filter { run.seriesPointCounts[$0] != nil }.sorted().map { metric in
+                let blob = try cached(RunStatements.oneSeries).rows([.integer(id), .text(metric)]) { $0.blob(at: 0) }.first
+                return MetricSeries(metric: metric, points: try decode(blob ?? [], metric: metric))
+            }
+        }
+    }
+
+    /// Every series of a run, sorted by metric name.
+    private func loadSeries(runID: Int64) throws -> [MetricSeries] {
+        try cached(RunStatements.allSeries).rows([.integer(runID)]) { ($0.text(at: 0), $0.blob(at: 1)) }
+            .map { MetricSeries(metric: $0.0, points: try decode($0.1, metric: $0.0)) }
+            .sorted { $0.metric < $1.metric }
+    }
+
+    /// A stored blob's points; a blob that cannot be read is damage.
+    private func decode(_ blob: [UInt8], metric: String) throws -> [SeriesPoint] {
+        do {
+            return try SeriesCodec.decode(blob)
+        } catch {
+            throw StoreError.corrupt(store: path, detail: "the series of '\(metric)' cannot be read: \(error)")
         }
     }
 
     /// The statements that read one run, named so that a test can check their query plans.
     enum RunStatements {
-        static let times = "SELECT created_at, ingested_at FROM run WHERE id = ?"
+        static let times = "SELECT created_at, ingested_at, extras FROM run WHERE id = ?"
         static let labels = "SELECT key, value FROM run_label WHERE run_id = ? ORDER BY key"
         static let sources =
             "SELECT path, input_format, step, metric_count FROM run_source WHERE run_id = ? ORDER BY position"
@@ -181,15 +222,27 @@ final class SQLiteStore: MetricsStore {
             SELECT n.name, m.value, m.format FROM metric m JOIN metric_name n ON n.id = m.name_id
             WHERE m.run_id = ? ORDER BY n.name
             """
+        static let params = "SELECT key, value FROM run_param WHERE run_id = ? ORDER BY key"
+        static let seriesCounts = """
+            SELECT n.name, s.point_count FROM metric_series s JOIN metric_name n ON n.id = s.name_id WHERE s.run_id = ?
+            """
+        static let allSeries = """
+            SELECT n.name, s.points FROM metric_series s JOIN metric_name n ON n.id = s.name_id WHERE s.run_id = ?
+            """
+        static let oneSeries = """
+            SELECT s.points FROM metric_series s
+            WHERE s.run_id = ? AND s.name_id = (SELECT id FROM metric_name WHERE name = ?)
+            """
         static let experimentID = "SELECT id FROM experiment WHERE name = ?"
         static let runID = "SELECT id FROM run WHERE experiment_id = ? AND name = ?"
-        static let all = [experimentID, runID, times, labels, sources, metrics]
+        static let all = [experimentID, runID, times, labels, sources, metrics, params, seriesCounts, allSeries, oneSeries]
     }
 
-    /// Loads a run's labels, sources and metrics (sorted by name).
+    /// Loads a run's labels, sources, metrics (sorted by name), parameters and series lengths.
     private func loadRun(id: Int64, experiment: String, name: String) throws -> StoredRun {
         let times = try cached(RunStatements.times)
-            .rows([.integer(id)]) { ($0.int64(at: 0), $0.int64(at: 1)) }.first ?? (0, 0)
+            .rows([.integer(id)]) { ($0.int64(at: 0), $0.int64(at: 1), RunExtras(rawValue: $0.int64(at: 2))) }.first
+            ?? (0, 0, [])
         let labels = try cached(RunStatements.labels)
             .rows([.integer(id)]) { Label(key: $0.text(at: 0), value: $0.text(at: 1)) }
         let sources = try cached(RunStatements.sources).rows([.integer(id)]) {
@@ -204,9 +257,19 @@ final class SQLiteStore: MetricsStore {
                 name: $0.text(at: 0), value: $0.isNull(at: 1) ? .nan : $0.double(at: 1),
                 format: MetricFormat(rawValue: $0.int(at: 2)) ?? .unspecified)
         }.sorted { $0.name < $1.name }
+        // A run without parameters or series (`extras`) costs no lookup of them.
+        let params = times.2.contains(.params)
+            ? try cached(RunStatements.params).rows([.integer(id)]) { Parameter(key: $0.text(at: 0), value: $0.text(at: 1)) }
+            : []
+        var counts: [String: Int] = [:]
+        if times.2.contains(.series) {
+            for (metric, count) in try cached(RunStatements.seriesCounts).rows([.integer(id)], { ($0.text(at: 0), $0.int(at: 1)) }) {
+                counts[metric] = count
+            }
+        }
         return StoredRun(
             experiment: experiment, name: name, labels: labels, metrics: metrics, sources: sources,
-            createdAt: Self.date(times.0), ingestedAt: Self.date(times.1))
+            createdAt: Self.date(times.0), ingestedAt: Self.date(times.1), params: params, seriesPointCounts: counts)
     }
 
     func experimentNames() throws(StoreError) -> [String] {

@@ -14,7 +14,9 @@ extension KFPM {
                 A run of another experiment is named EXPERIMENT:RUN. Changes are absolute and relative, and in \
                 percentage points for PERCENTAGE metrics. Better or worse follows each metric's direction: lower \
                 is better for names with loss, error, mse, mae, rmse, perplexity, wer, latency, time or duration, \
-                higher otherwise; --lower-is-better and --higher-is-better override it.
+                higher otherwise; --lower-is-better and --higher-is-better override it. --at compares another \
+                value of each metric than its final one: the best or last point of its series, or the point at a \
+                step. The parameters that differ between the runs follow the metrics (--all-params lists all).
                 """
         )
 
@@ -29,6 +31,17 @@ extension KFPM {
         @Flag(name: .long, help: "Leave out metrics that are unchanged in every run.")
         var onlyChanged = false
 
+        @Option(
+            name: .long,
+            help: ArgumentHelp(
+                "Which value of each metric: final (the metrics file's), best or last (of its series), or step=N.",
+                valueName: "position"),
+            transform: parsePosition)
+        var at: SeriesPosition = .final
+
+        @Flag(name: .long, help: "List every parameter, not only those that differ.")
+        var allParams = false
+
         @OptionGroup var directions: DirectionOptions
         @OptionGroup var output: OutputOptions<Comparison>
 
@@ -41,7 +54,13 @@ extension KFPM {
             let stored = try ([baseline] + runs).map { name throws(StoreError) in
                 try RunReference.resolve(name, defaultExperiment: storeOptions.experimentName, in: store)
             }
-            let comparison = Comparison(runs: stored, directions: directions.policy, onlyChanged: onlyChanged)
+            var series = SeriesByRun()
+            if at.needsSeries {
+                for run in stored { series.add(try store.series(experiment: run.experiment, run: run.name, metrics: nil), of: run) }
+            }
+            let comparison = Comparison(
+                runs: stored, directions: directions.policy, onlyChanged: onlyChanged, at: at, series: series,
+                allParams: allParams)
             try Console.output(output.render(comparison))
         }
     }

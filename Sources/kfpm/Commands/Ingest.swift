@@ -34,6 +34,11 @@ extension KFPM {
             transform: parseLabel)
         var label: [Label] = []
 
+        @Option(
+            name: .long, help: ArgumentHelp("A parameter of the run, KEY=VALUE (repeatable).", valueName: "key=value"),
+            transform: parseParameter)
+        var param: [Parameter] = []
+
         @Flag(name: .long, help: "Replace the run's metrics and labels if it already holds different ones.")
         var replace = false
 
@@ -42,7 +47,7 @@ extension KFPM {
         func run() throws {
             let request = IngestRequest(
                 experiment: storeOptions.experimentName, run: runName, paths: files, step: step, labels: label,
-                replace: replace, options: readOptions.options)
+                params: param, replace: replace, options: readOptions.options)
             let result = try Ingestor.ingest(
                 request, openStore: { () throws(StoreError) -> any MetricsStore in try storeOptions.open(.write) },
                 standardInput: Console.readStandardInput)

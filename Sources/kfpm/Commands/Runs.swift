@@ -26,6 +26,9 @@ extension KFPM {
         @Flag(name: .long, help: "Show each label as a column.")
         var labels = false
 
+        @Flag(name: .long, help: "Show each parameter as a column (and in JSON).")
+        var params = false
+
         @Option(
             name: .long,
             help: ArgumentHelp(
@@ -69,7 +72,7 @@ extension KFPM {
                     limit: limit == 0 ? nil : limit))
             let list = RunList(
                 experiment: storeOptions.experimentName, page: page,
-                columns: MetricColumns(parsing: metrics) ?? .top(2), showLabels: labels)
+                columns: MetricColumns(parsing: metrics) ?? .top(2), showLabels: labels, showParams: params)
             try Console.output(output.render(list))
             if page.runs.count < page.totalMatching {
                 Console.diagnostic("kfpm: showing \(page.runs.count) of \(page.totalMatching) runs; --limit 0 shows all")

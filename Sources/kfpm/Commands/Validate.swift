@@ -28,7 +28,7 @@ extension KFPM {
             options.kfpRules = kfp
             let result = Validator.validate(files, options: options, standardInput: Console.readStandardInput)
             for passed in result.passed {
-                try Console.output("\(passed.path): ok, \(passed.format.title), \(passed.metricCount) metrics\n")
+                try Console.output("\(passed.path): ok, \(passed.summary)\n")
             }
             for diagnostic in result.diagnostics { Console.diagnostic(diagnostic.description) }
             if result.errorCount > 0 {

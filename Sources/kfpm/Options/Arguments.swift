@@ -3,6 +3,11 @@ import KFPModel
 import KFPRender
 import KFPReports
 
+/// `--param KEY=VALUE`, parsed as the option is read.
+func parseParameter(_ text: String) throws -> Parameter {
+    do { return try Parameter(parsing: text) } catch { throw ArgumentFailure(description: error.description) }
+}
+
 extension OutputFormat: ExpressibleByArgument {}
 extension InputFormat: ExpressibleByArgument {}
 
@@ -29,4 +34,9 @@ func parseBaseline(_ text: String) throws -> BaselineSelector {
 /// `--rule`, parsed once, as the option is read.
 func parseRule(_ text: String) throws -> GateRule {
     do { return try RulesParser.parseInline(text) } catch { throw ArgumentFailure(description: error.description) }
+}
+
+/// `--at`, parsed once, as the option is read.
+func parsePosition(_ text: String) throws -> SeriesPosition {
+    do { return try SeriesPosition(parsing: text) } catch { throw ArgumentFailure(description: error.description) }
 }

@@ -20,6 +20,10 @@ struct ReadFlags: ParsableArguments {
     var maxDepth: Int = InputLimits().maxDepth
 
     func validate() throws {
+        if let inputFormat, !InputFormat.metricsFileFormats.contains(inputFormat) {
+            throw ValidationError(
+                "--input-format takes \(InputFormat.metricsFileFormats.map(\.rawValue).joined(separator: ", ")); an MLflow store is read by kfpm import")
+        }
         guard maxFileBytes > 0, maxDecompressedBytes > 0 else { throw ValidationError("size limits must be positive") }
         guard (1...100_000).contains(maxDepth) else { throw ValidationError("--max-depth must be between 1 and 100000") }
     }

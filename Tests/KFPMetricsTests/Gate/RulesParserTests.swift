@@ -38,7 +38,7 @@ struct RulesParserTests {
         let text = String(decoding: try Fixtures.bytes("gate/broken.yaml"), as: UTF8.self)
         let messages = RulesParser.parse(text, file: "broken.yaml").diagnostics.map(\.description)
         #expect(messages == [
-            "broken.yaml:4:5: error: unknown key 'threshold' in a rule (allowed: metric, direction, min, max, warn, fail, sigma, on_missing, optional) [rules]",
+            "broken.yaml:4:5: error: unknown key 'threshold' in a rule (allowed: metric, direction, min, max, warn, fail, sigma, on_missing, at, optional) [rules]",
             "broken.yaml:6:16: error: invalid direction 'down' (allowed: higher, lower) [rules]",
             "broken.yaml:7:11: error: invalid warn '-5%' (allowed: an amount ≥ 0 such as 0.01, a percentage such as 2%, or percentage points such as 1pp) [rules]",
             "broken.yaml:8:13: error: invalid on_missing 'sometimes' (allowed: fail, warn, ignore) [rules]",

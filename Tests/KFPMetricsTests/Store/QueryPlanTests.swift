@@ -33,6 +33,11 @@ struct QueryPlanTests {
             }
             // The metric rows of one run come by primary key.
             #expect(try plan(SQLiteStore.RunStatements.metrics, in: db).contains { $0.hasPrefix("SEARCH m USING PRIMARY KEY (run_id=?)") })
+            // Parameters and series of one run: by key too, so that a run without them costs one empty seek each.
+            #expect(try plan(SQLiteStore.RunStatements.params, in: db).contains { $0.hasPrefix("SEARCH run_param USING PRIMARY KEY (run_id=?)") })
+            for sql in [SQLiteStore.RunStatements.seriesCounts, SQLiteStore.RunStatements.allSeries, SQLiteStore.RunStatements.oneSeries] {
+                #expect(try plan(sql, in: db).contains { $0.hasPrefix("SEARCH s USING INDEX sqlite_autoindex_metric_series_1 (run_id=?") }, "\(sql)")
+            }
             #expect(try plan(SQLiteStore.historyStatement, in: db).contains { $0.contains("USING") && $0.contains("metric_by_name") || $0.contains("PRIMARY KEY") })
         }
     }

@@ -90,4 +90,42 @@ struct SQLiteStoreTests {
         }
     }
 
+    /// The budget: at most 32 bytes of store file per series point (measured: about 14, the unique index and page slack included). 100 runs of 10
+    /// metrics logged over 100 steps a second apart, the shape of the MLflow benchmark, against the same runs
+    /// without series.
+    @Test func seriesTakeAtMost32BytesPerPointOnDisk() throws {
+        try withTemporaryFolder { folder in
+            var random: UInt64 = 1
+            func runs(withSeries: Bool) -> [RunIngest] {
+                (0..<100).map { r in
+                    let metrics = (0..<10).map { Metric(name: "m\($0)", value: 0.5, format: .raw) }
+                    let series = metrics.map { metric in
+                        MetricSeries(
+                            metric: metric.name,
+                            points: (0..<100).map { step in
+                                random = random &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+                                return SeriesPoint(
+                                    step: Int64(step), value: Double(random >> 11) / Double(1 << 53),
+                                    timestamp: 1_735_689_600_000 + Int64(r * 100_000 + step * 1000))
+                            })
+                    }
+                    return RunIngest(
+                        experiment: "e", run: "run-\(r)", labels: [], metrics: metrics, sources: [], time: time,
+                        series: withSeries ? series : [])
+                }
+            }
+            var sizes: [Int] = []
+            for withSeries in [false, true] {
+                let path = folder.file(withSeries ? "series.db" : "plain.db")
+                let store = try SQLiteStore(path: path, access: .write)
+                var batches: [ImportBatch] = [.runs(runs(withSeries: withSeries)), .end]
+                _ = try store.importRuns(replace: false) { batches.removeFirst() }
+                try store.database.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                sizes.append(try #require(try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int))
+            }
+            let perPoint = Double(sizes[1] - sizes[0]) / 100_000
+            #expect(perPoint <= 32, "\(perPoint) bytes per point")
+            #expect(perPoint >= 9, "\(perPoint) bytes per point: the values alone take 8")
+        }
+    }
 }

@@ -40,3 +40,25 @@ enum Build {
         ingest(run, [Metric(name: "m", value: value, format: .raw)], experiment: experiment, time: time)
     }
 }
+
+extension Build {
+    /// A series of `metric` from (step, value) pairs, with a timestamp per point (a second apart) unless told not to.
+    static func series(_ metric: String, _ points: [(Int64, Double)], timestamps: Bool = true) -> MetricSeries {
+        MetricSeries(
+            metric: metric,
+            points: points.enumerated().map {
+                SeriesPoint(step: $0.element.0, value: $0.element.1, timestamp: timestamps ? 1_735_689_600_000 + Int64($0.offset) * 1000 : nil)
+            })
+    }
+
+    /// An ingest of one run with metrics, parameters and series.
+    static func ingest(
+        _ run: String, _ metrics: [Metric], params: [Parameter], series: [MetricSeries], experiment: String = "Default",
+        time: Date = time
+    ) -> RunIngest {
+        var ingest = ingest(run, metrics, experiment: experiment, time: time)
+        ingest.params = params
+        ingest.series = series
+        return ingest
+    }
+}
