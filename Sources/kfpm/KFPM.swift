@@ -28,9 +28,14 @@ struct KFPM: ParsableCommand {
         // A closed pipe is reported by write() as EPIPE instead of killing the process, so that it can end quietly.
         signal(SIGPIPE, SIG_IGN)
         StoreNotices.send { Console.diagnostic("kfpm: note: \($0)") }
-        refuseUnknownSubcommand(Array(CommandLine.arguments.dropFirst()))
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        if arguments == ["--version"] {
+            _ = try? Console.output(KFPMVersion.current + "\n")
+            return
+        }
+        refuseUnknownSubcommand(arguments)
         do {
-            var command = try parseAsRoot()
+            var command = try parseSubcommandAlone(arguments) ?? parseAsRoot()
             try command.run()
         } catch let error as OutputFailure {
             Console.error(error.message)
@@ -65,5 +70,19 @@ struct KFPM: ParsableCommand {
         Console.error("unknown command '\(first)'" + (close.isEmpty ? "" : "; did you mean \(close.joined(separator: " or "))?"))
         Console.diagnostic("Usage: kfpm <subcommand>\n  See 'kfpm --help' for the subcommands.")
         Foundation.exit(ExitCode.validationFailure.rawValue)
+    }
+
+    /// The subcommand parsed on its own, without building the whole command tree: argument-parser reflects over
+    /// every subcommand's options to parse from the root, which was most of a command's start-up. Only for the
+    /// common case — a known subcommand, no help or completion request — and only when it parses cleanly; anything
+    /// else (including every usage error, whose message names the full command) goes through `parseAsRoot`.
+    private static func parseSubcommandAlone(_ arguments: [String]) -> ParsableCommand? {
+        guard let name = arguments.first,
+            let subcommand = configuration.subcommands.first(where: { $0.configuration.commandName == name })
+        else { return nil }
+        let special = ["-h", "--help", "help", "--version", "--experimental-dump-help", "--generate-completion-script"]
+        guard !arguments.contains(where: { special.contains($0) || $0.hasPrefix("---") || $0.hasPrefix("--generate-completion") })
+        else { return nil }
+        return try? subcommand.parseAsRoot(Array(arguments.dropFirst()))
     }
 }
