@@ -34,8 +34,10 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]
         ),
+        // printf's formatting of one double, called without Swift's boxing of variadic arguments.
+        .target(name: "CNumberFormat"),
         // Names, values and runs: what every layer shares. No I/O.
-        .target(name: "KFPModel"),
+        .target(name: "KFPModel", dependencies: ["CNumberFormat"]),
         // Reading metrics files: the JSON parser, one reader per format, archives, folders, import layouts, MLflow
         // stores (opened read-only).
         .target(name: "KFPIngest", dependencies: ["KFPModel", "CZlib", "CSQLite"]),

@@ -1,3 +1,5 @@
+import CNumberFormat
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
@@ -18,7 +20,7 @@ package enum NumberText {
     /// A short text for messages: 6 significant digits, no trailing zeros (`0.02`, `8.05`, `1250`, `3.33333e-05`).
     package static func compact(_ value: Double) -> String {
         guard value.isFinite else { return exact(value) }
-        var text = cFormat("%.*g", 6, value)
+        var text = cFormat(.general, 6, value)
         if text.contains("."), !text.contains("e") {
             while text.hasSuffix("0") { text.removeLast() }
             if text.hasSuffix(".") { text.removeLast() }
@@ -30,7 +32,7 @@ package enum NumberText {
     /// amounts computed from exact values whose last bits are noise; non-finite values as they are.
     package static func rounded(_ value: Double, significantDigits digits: Int = 15) -> Double {
         guard value.isFinite, value != 0 else { return value }
-        return Double(cFormat("%.*e", digits - 1, value)) ?? value
+        return Double(cFormat(.exponent, digits - 1, value)) ?? value
     }
 
     /// An amount computed from values of magnitude `scale` (a difference of two values, say), rounded to the 15
@@ -40,22 +42,25 @@ package enum NumberText {
         guard value.isFinite, value != 0, scale.isFinite, scale != 0 else { return value }
         let decimals = 14 - Int(log10(abs(scale)).rounded(.down))
         guard (0...330).contains(decimals) else { return rounded(value) }
-        return Double(cFormat("%.*f", decimals, value)) ?? value
+        return Double(cFormat(.fixed, decimals, value)) ?? value
     }
 
-    /// C's `printf` formatting of one double with a precision (`%.*f`, `%.*e`, `%.*g`): locale-independent and,
-    /// unlike `String(format:)`, with no Foundation formatting machinery on a path that runs for every cell.
-    package static func cFormat(_ format: StaticString, _ precision: Int, _ value: Double) -> String {
-        var buffer = [CChar](repeating: 0, count: 512)
-        let written = buffer.withUnsafeMutableBufferPointer { out in
-            format.withUTF8Buffer { pattern in
-                pattern.withMemoryRebound(to: CChar.self) { pattern in
-                    withVaList([Int32(precision), value]) { vsnprintf(out.baseAddress, out.count, pattern.baseAddress, $0) }
-                }
-            }
+    /// A `printf` conversion of one double: `%.*f`, `%.*e` or `%.*g`.
+    package enum Conversion: UInt8 {
+        case fixed = 0x66  // f
+        case exponent = 0x65  // e
+        case general = 0x67  // g
+    }
+
+    /// C's `printf` formatting of one double with a precision: locale-independent and, unlike `String(format:)`,
+    /// with no Foundation formatting machinery on a path that runs for every cell.
+    package static func cFormat(_ conversion: Conversion, _ precision: Int, _ value: Double) -> String {
+        withUnsafeTemporaryAllocation(of: CChar.self, capacity: 512) { out in
+            let written = kfpm_format_double(out.baseAddress, out.count, CChar(conversion.rawValue), Int32(precision), value)
+            guard written >= 0 else { return "\(value)" }
+            return String(
+                decoding: UnsafeRawBufferPointer(start: out.baseAddress, count: min(Int(written), out.count - 1)), as: UTF8.self)
         }
-        guard written >= 0 else { return "\(value)" }
-        return String(decoding: buffer.prefix(min(Int(written), buffer.count - 1)).map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     // MARK: - Reading numbers from text

@@ -16,14 +16,14 @@ package enum ValueText {
         let suffix = format == .percentage ? "%" : ""
         let digits = max(0, min(precision, 17))
         if shown != 0 && abs(shown) < 0.5 * pow(10, -Double(digits)) {
-            return NumberText.cFormat("%.*e", max(digits, 1), shown) + suffix
+            return NumberText.cFormat(.exponent, max(digits, 1), shown) + suffix
         }
         return fixed(shown, precision: digits) + suffix
     }
 
     /// `value` with exactly `precision` decimals, locale-independent; `-0.000` is shown as `0.000`.
     package static func fixed(_ value: Double, precision: Int) -> String {
-        let text = NumberText.cFormat("%.*f", max(0, min(precision, 17)), value)
+        let text = NumberText.cFormat(.fixed, max(0, min(precision, 17)), value)
         if text.hasPrefix("-") && text.dropFirst().allSatisfy({ $0 == "0" || $0 == "." }) {
             return String(text.dropFirst())
         }
@@ -33,6 +33,12 @@ package enum ValueText {
     /// An ISO 8601 UTC timestamp with milliseconds: `2026-11-27T05:42:44.123Z` (rounded to the millisecond,
     /// as the store keeps times).
     package static func timestamp(_ date: Date) -> String {
+        let (seconds, millis) = utcParts(date)
+        return seconds.joined("T") + "." + millis + "Z"
+    }
+
+    /// A date's UTC fields, the milliseconds as three digits.
+    private static func utcParts(_ date: Date) -> (seconds: UTCFields, millis: String) {
         let milliseconds = Int64((date.timeIntervalSince1970 * 1000).rounded())
         var seconds = time_t(milliseconds.quotientAndRemainder(dividingBy: 1000).quotient)
         var fraction = Int(milliseconds % 1000)
@@ -42,10 +48,22 @@ package enum ValueText {
         }
         var parts = tm()
         gmtime_r(&seconds, &parts)
-        func two(_ n: Int32) -> String { n < 10 ? "0\(n)" : "\(n)" }
         let millis = fraction < 10 ? "00\(fraction)" : fraction < 100 ? "0\(fraction)" : "\(fraction)"
-        return "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T\(two(parts.tm_hour)):"
-            + "\(two(parts.tm_min)):\(two(parts.tm_sec)).\(millis)Z"
+        return (UTCFields(parts), millis)
+    }
+
+    /// `YYYY-MM-DD` and `hh:mm:ss` of a broken-down UTC time.
+    private struct UTCFields {
+        var day: String
+        var time: String
+
+        init(_ parts: tm) {
+            func two(_ n: Int32) -> String { n < 10 ? "0\(n)" : "\(n)" }
+            day = "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))"
+            time = "\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec))"
+        }
+
+        func joined(_ separator: String) -> String { day + separator + time }
     }
 }
 
@@ -74,7 +92,7 @@ extension ValueText {
 
     /// Puts a `+` before a non-negative, non-zero number's text.
     private static func signed(_ text: String) -> String {
-        text.hasPrefix("-") || text.trimmingCharacters(in: CharacterSet(charactersIn: "0.e+%")).isEmpty ? text : "+" + text
+        text.hasPrefix("-") || text.utf8.allSatisfy({ "0.e+%".utf8.contains($0) }) ? text : "+" + text
     }
 
     /// A comparison's verdict in words, with a mark that does not need colour: `▲ better`, `▼ worse`, `= same`,
@@ -95,7 +113,6 @@ extension ValueText {
 
     /// A compact UTC time for tables: `2026-11-27 05:42:44`.
     package static func shortTime(_ date: Date) -> String {
-        let full = timestamp(date)
-        return String(full.prefix(19)).replacingOccurrences(of: "T", with: " ")
+        utcParts(date).seconds.joined(" ")
     }
 }

@@ -13,14 +13,17 @@ struct StoreOption: ParsableArguments {
     var store: String?
 
     /// The store's location after the environment and the default.
-    var location: StoreLocation {
-        StoreLocation(store ?? ProcessInfo.processInfo.environment["KFPM_STORE"].flatMap { $0.isEmpty ? nil : $0 } ?? "kfpm.db")
+    var location: StoreLocation { Self.location(store) }
+
+    /// The location `--store` names, else `$KFPM_STORE`, else kfpm.db in the working directory.
+    static func location(_ store: String?) -> StoreLocation {
+        StoreLocation(store ?? Environment.value("KFPM_STORE") ?? "kfpm.db")
     }
 
     /// Opens the store: for reading (it must exist, and is never created or changed) or for writing. A write
     /// waits for another process's lock up to `KFPM_BUSY_TIMEOUT` milliseconds (default 10000).
     func open(_ access: StoreAccess) throws(StoreError) -> any MetricsStore {
-        let timeout = ProcessInfo.processInfo.environment["KFPM_BUSY_TIMEOUT"].flatMap { Int32($0) }.flatMap { $0 > 0 ? $0 : nil }
+        let timeout = Environment.value("KFPM_BUSY_TIMEOUT").flatMap { Int32($0) }.flatMap { $0 > 0 ? $0 : nil }
         return try StoreFactory.open(
             location, for: access, busyTimeoutMilliseconds: timeout ?? StoreFactory.defaultBusyTimeoutMilliseconds)
     }
@@ -36,9 +39,11 @@ struct StoreOptions: ParsableArguments {
     var experiment: String?
 
     /// The experiment after the environment and the default.
-    var experimentName: String {
-        experiment ?? ProcessInfo.processInfo.environment["KFPM_EXPERIMENT"].flatMap { $0.isEmpty ? nil : $0 }
-            ?? "Default"
+    var experimentName: String { Self.experimentName(experiment) }
+
+    /// The experiment `--experiment` names, else `$KFPM_EXPERIMENT`, else Default.
+    static func experimentName(_ experiment: String?) -> String {
+        experiment ?? Environment.value("KFPM_EXPERIMENT") ?? "Default"
     }
 
     /// Opens the store; see `StoreOption.open`.

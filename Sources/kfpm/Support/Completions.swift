@@ -27,12 +27,9 @@ enum StoreCompletions {
     private static func names(
         _ words: [String], _ prefix: String, _ list: (any MetricsStore, String) throws -> [String]
     ) -> [String] {
-        let environment = ProcessInfo.processInfo.environment
-        let store = value(of: ["--store"], in: words) ?? environment["KFPM_STORE"].flatMap { $0.isEmpty ? nil : $0 } ?? "kfpm.db"
-        let experiment =
-            value(of: ["-e", "--experiment"], in: words) ?? environment["KFPM_EXPERIMENT"].flatMap { $0.isEmpty ? nil : $0 }
-            ?? "Default"
-        guard let opened = try? StoreFactory.open(StoreLocation(store), for: .read),
+        let store = StoreOption.location(value(of: ["--store"], in: words))
+        let experiment = StoreOptions.experimentName(value(of: ["-e", "--experiment"], in: words))
+        guard let opened = try? StoreFactory.open(store, for: .read),
             let names = try? list(opened, experiment)
         else { return [] }
         return names.filter { $0.hasPrefix(prefix) }

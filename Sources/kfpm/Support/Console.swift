@@ -54,7 +54,7 @@ enum Console {
 
     /// Whether stdout is a terminal and colour is allowed (never with NO_COLOR, https://no-color.org).
     static var colorAllowed: Bool {
-        isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"].map(\.isEmpty) ?? true
+        isatty(STDOUT_FILENO) == 1 && Environment.value("NO_COLOR") == nil
     }
 
     /// Reads all of standard input.
