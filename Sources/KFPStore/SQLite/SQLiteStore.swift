@@ -194,7 +194,7 @@ final class SQLiteStore: MetricsStore {
         }.sorted { $0.name < $1.name }
         return StoredRun(
             experiment: experiment, name: name, labels: labels, metrics: metrics, sources: sources,
-            createdAt: Self.date(times.0), ingestedAt: Self.date(times.1))
+            createdAt: StoreTime.date(times.0), ingestedAt: StoreTime.date(times.1))
     }
 
     func experimentNames() throws(StoreError) -> [String] {
@@ -214,8 +214,8 @@ final class SQLiteStore: MetricsStore {
             ).rows([]) {
                 ExperimentSummary(
                     name: $0.text(at: 0), runCount: $0.int(at: 1),
-                    firstRun: $0.isNull(at: 2) ? nil : Self.date($0.int64(at: 2)),
-                    latestRun: $0.isNull(at: 3) ? nil : Self.date($0.int64(at: 3)))
+                    firstRun: $0.isNull(at: 2) ? nil : StoreTime.date($0.int64(at: 2)),
+                    latestRun: $0.isNull(at: 3) ? nil : StoreTime.date($0.int64(at: 3)))
             }
         }
     }
@@ -275,16 +275,14 @@ final class SQLiteStore: MetricsStore {
         try reading {
             let experimentID = try existingExperimentID(experiment)
             let statistics = try database.prepare(Self.statisticsStatement).rows([.integer(experimentID)]) { row in
-                let finiteCount = row.int(at: 3)
-                return MetricStatistics(
+                MetricStatistics(
                     name: row.text(at: 0), format: MetricFormat(rawValue: row.int(at: 10)) ?? .unspecified,
-                    runCount: row.int(at: 1), min: row.isNull(at: 4) ? nil : row.double(at: 4),
-                    minRun: row.isNull(at: 5) ? nil : row.text(at: 5), max: row.isNull(at: 6) ? nil : row.double(at: 6),
-                    maxRun: row.isNull(at: 7) ? nil : row.text(at: 7),
-                    mean: finiteCount > 0 ? row.double(at: 2) / Double(finiteCount) : nil,
+                    runCount: row.int(at: 1), finiteSum: row.double(at: 2), finiteCount: row.int(at: 3),
+                    min: row.isNull(at: 4) ? nil : row.double(at: 4), minRun: row.isNull(at: 5) ? nil : row.text(at: 5),
+                    max: row.isNull(at: 6) ? nil : row.double(at: 6), maxRun: row.isNull(at: 7) ? nil : row.text(at: 7),
                     latest: row.isNull(at: 8) ? .nan : row.double(at: 8), latestRun: row.text(at: 9))
             }
-            return statistics.sorted { ($1.runCount, $0.name) < ($0.runCount, $1.name) }
+            return MetricStatistics.inTopOrder(statistics)
         }
     }
 
@@ -317,7 +315,7 @@ final class SQLiteStore: MetricsStore {
             }
             let points = try database.prepare(sql).rows(values) {
                 HistoryPoint(
-                    run: $0.text(at: 0), createdAt: Self.date($0.int64(at: 1)),
+                    run: $0.text(at: 0), createdAt: StoreTime.date($0.int64(at: 1)),
                     value: $0.isNull(at: 2) ? .nan : $0.double(at: 2),
                     format: MetricFormat(rawValue: $0.int(at: 3)) ?? .unspecified)
             }
@@ -329,10 +327,4 @@ final class SQLiteStore: MetricsStore {
             return points.reversed()
         }
     }
-
-    // MARK: - Time
-
-    /// Times are stored as integer milliseconds since 1970 (UTC).
-    static func milliseconds(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded()) }
-    static func date(_ milliseconds: Int64) -> Date { Date(timeIntervalSince1970: Double(milliseconds) / 1000) }
 }
