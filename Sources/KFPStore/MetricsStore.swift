@@ -32,6 +32,13 @@ package protocol MetricsStore: AnyObject {
 
     /// A metric's values over the latest `limit` runs of an experiment that have it, oldest first.
     func history(experiment: String, metric: String, limit: Int?) throws(StoreError) -> [HistoryPoint]
+
+    /// Every run of the experiments named (every experiment, in name order, when nil), experiment by experiment, each
+    /// one's runs in the order they were stored, with all their content, handed to `body` in batches of at most
+    /// `batchSize` runs. Everything is read in one snapshot however long it takes, so that a copy is consistent while
+    /// others write; memory holds one batch. `body` returns false to stop. An unknown experiment throws
+    /// `unknownExperiment` before any batch.
+    func exportRuns(experiments: [String]?, batchSize: Int, _ body: ([StoredRun]) -> Bool) throws(StoreError)
 }
 
 /// A store's schema version, and whether opening it upgraded it.
@@ -74,4 +81,21 @@ package struct ImportSummary: Sendable, Equatable {
     /// Metric rows written.
     package var metrics = 0
     package init() {}
+
+    /// Counts one run's outcome in.
+    mutating func count(_ outcome: IngestOutcome) {
+        switch outcome {
+        case .created(let count):
+            created += 1
+            metrics += count
+        case .replaced(let count, _):
+            replaced += 1
+            metrics += count
+        case .unchanged: unchanged += 1
+        }
+    }
 }
+
+/// Thrown inside an import's transaction, by any backend, when the producer says `.abort`: rolls everything back
+/// and becomes `StoreError.importAborted`.
+struct ImportAborted: Error {}

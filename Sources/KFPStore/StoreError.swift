@@ -28,6 +28,12 @@ package enum StoreError: Error, Sendable, CustomStringConvertible {
     case unknownMetric(experiment: String, metric: String, known: [String], total: Int)
     /// An import stopped because its inputs had errors; nothing was stored.
     case importAborted
+    /// A store server could not be reached, or refused the session (authentication); nothing was done.
+    case unreachable(store: String, detail: String)
+    /// The connection to a store server broke while a command used it: its open transaction was not committed.
+    case connectionLost(store: String, detail: String)
+    /// The store's server refused an action for lack of privileges.
+    case accessDenied(store: String, detail: String)
     /// Any other failure of the backend, in its own words.
     case failure(store: String, detail: String)
 
@@ -72,6 +78,14 @@ package enum StoreError: Error, Sendable, CustomStringConvertible {
             return "no metric '\(metric)' in experiment '\(experiment)'; its metrics: \(known.joined(separator: ", "))\(more)"
         case .importAborted:
             return "the import was stopped; nothing was stored"
+        case .unreachable(let store, let detail):
+            return "cannot connect to the store at \(store): \(detail)"
+        case .connectionLost(let store, let detail):
+            return "lost the connection to the store at \(store): \(detail); the command's open transaction was not "
+                + "committed, so nothing of it was stored"
+        case .accessDenied(let store, let detail):
+            return "no access to the store at \(store): \(detail); the role needs the privileges listed in the README "
+                + "(\"Team store\")"
         case .failure(let store, let detail):
             return "store '\(store)': \(detail)"
         }

@@ -46,6 +46,50 @@ package enum PGValue: Sendable, Equatable {
     }
 }
 
+// MARK: - Array parameters
+
+/// Arrays sent as one parameter in PostgreSQL's array text form (`{"a","b"}`, `{1,NULL}`), for statements that take
+/// many rows in one round trip (`INSERT … SELECT * FROM unnest($1::bigint[], $2::text[])`, `WHERE name = ANY($1)`).
+/// The SQL casts the parameter to its array type; the values are bound, never spliced into the SQL.
+extension PGValue {
+    /// A `text[]`: every element double-quoted with `\` and `"` escaped, so that no text (`NULL`, `{`, `,`) can be
+    /// read as anything but itself. Text with a NUL character is refused, as for a single text parameter.
+    static func textArray<S: Sequence>(_ values: S) throws(PostgresError) -> PGValue where S.Element == String {
+        var literal = "{"
+        var first = true
+        for value in values {
+            guard !value.utf8.contains(0) else {
+                throw PostgresError(kind: .misuse, message: "text with a NUL character cannot be stored in PostgreSQL")
+            }
+            if !first { literal += "," }
+            first = false
+            literal += "\""
+            for character in value.unicodeScalars {
+                if character == "\\" || character == "\"" { literal += "\\" }
+                literal.unicodeScalars.append(character)
+            }
+            literal += "\""
+        }
+        return .text(literal + "}")
+    }
+
+    /// A `bigint[]` (or `integer[]`, `smallint[]` after a cast); nil elements are NULL.
+    static func integerArray<S: Sequence>(_ values: S) -> PGValue where S.Element == Int64? {
+        .text("{" + values.map { $0.map { String($0) } ?? "NULL" }.joined(separator: ",") + "}")
+    }
+
+    /// A `bigint[]` without NULLs.
+    static func integerArray<S: Sequence>(_ values: S) -> PGValue where S.Element == Int64 {
+        integerArray(values.map { Optional($0) })
+    }
+
+    /// A `float8[]`, each value exact (see `text(of:)`, which spells NaN and the infinities as the server reads
+    /// them); nil elements are NULL.
+    static func doubleArray<S: Sequence>(_ values: S) -> PGValue where S.Element == Double? {
+        .text("{" + values.map { $0.map(PGValue.text(of:)) ?? "NULL" }.joined(separator: ",") + "}")
+    }
+}
+
 /// The type OIDs PGStore sends or reads (pg_type.oid, fixed in every PostgreSQL).
 package enum PGTypeOID {
     package static let bool: Oid = 16

@@ -3,9 +3,6 @@ import Foundation
 import KFPModel
 
 /// The embedded store: one SQLite file in WAL mode, foreign keys on, a busy timeout, numbered migrations.
-/// Thrown inside an import's transaction to roll it back.
-private struct ImportAborted: Error {}
-
 final class SQLiteStore: MetricsStore {
     /// The path it was opened with, for messages.
     let path: String
@@ -96,17 +93,7 @@ final class SQLiteStore: MetricsStore {
                 while true {
                     switch next() {
                     case .runs(let runs):
-                        for run in runs {
-                            switch try writer.write(run, replace: replace) {
-                            case .created(let count):
-                                summary.created += 1
-                                summary.metrics += count
-                            case .replaced(let count, _):
-                                summary.replaced += 1
-                                summary.metrics += count
-                            case .unchanged: summary.unchanged += 1
-                            }
-                        }
+                        for run in runs { summary.count(try writer.write(run, replace: replace)) }
                     case .end:
                         try writer.finish()
                         return
@@ -159,6 +146,25 @@ final class SQLiteStore: MetricsStore {
         }
     }
 
+    func exportRuns(experiments: [String]?, batchSize: Int, _ body: ([StoredRun]) -> Bool) throws(StoreError) {
+        try reading {
+            let names = try experiments.map { $0.map(\.nfc) } ?? experimentNames()
+            let ids = try names.map { try existingExperimentID($0) }
+            for (experiment, experimentID) in zip(names, ids) {
+                var after: Int64 = 0
+                while true {
+                    let heads = try cached(RunStatements.runsAfter)
+                        .rows([.integer(experimentID), .integer(after), .integer(Int64(max(1, batchSize)))]) {
+                            (id: $0.int64(at: 0), name: $0.text(at: 1))
+                        }
+                    guard let last = heads.last else { break }
+                    guard body(try heads.map { try loadRun(id: $0.id, experiment: experiment, name: $0.name) }) else { return }
+                    after = last.id
+                }
+            }
+        }
+    }
+
     /// The statements that read one run, named so that a test can check their query plans.
     enum RunStatements {
         static let times = "SELECT created_at, ingested_at FROM run WHERE id = ?"
@@ -171,6 +177,8 @@ final class SQLiteStore: MetricsStore {
             """
         static let experimentID = "SELECT id FROM experiment WHERE name = ?"
         static let runID = "SELECT id FROM run WHERE experiment_id = ? AND name = ?"
+        /// Up to a batch of an experiment's runs stored after a run id, in the order they were stored.
+        static let runsAfter = "SELECT id, name FROM run WHERE experiment_id = ? AND id > ? ORDER BY id LIMIT ?"
         static let all = [experimentID, runID, times, labels, sources, metrics]
     }
 
