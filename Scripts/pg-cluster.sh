@@ -6,6 +6,9 @@
 #   pg-cluster.sh kill DIR    stop the server at once (immediate shutdown, as a crash), for fault tests
 #   pg-cluster.sh env DIR     print shell exports (PGHOST, PGUSER, …) and the URIs for the cluster in DIR
 #
+# A new cluster also gets the database `kfpm_test`, created with an en-US ICU collation, which sorts text unlike
+# byte order (`a` < `B`): kfpm's output must not depend on a database's collation, and the tests check that there.
+#
 # The superuser is `postgres` (trust authentication over the socket); the role `kfpm_pw` needs its password
 # ($PG_CLUSTER_PASSWORD, default kfpm-test-password, SCRAM). Durability is off (fsync, full-page writes): a
 # machine crash may lose the cluster, which is fine for a scratch one. Run as root, the server runs as the
@@ -90,7 +93,7 @@ unix_socket_directories = '$dir'
 port = $port
 fsync = off
 full_page_writes = off
-max_connections = 40
+max_connections = 100
 shared_buffers = 64MB
 log_min_messages = warning
 CONF
@@ -106,7 +109,8 @@ HBA
     fi
     if [ "${fresh:-0}" = 1 ]; then
         as_server "$bindir/psql" -X -q -v ON_ERROR_STOP=1 -h "$dir" -p "$port" -U postgres -d postgres \
-            -c "CREATE ROLE kfpm_pw LOGIN PASSWORD '$password'" >/dev/null
+            -c "CREATE ROLE kfpm_pw LOGIN PASSWORD '$password'" \
+            -c "CREATE DATABASE kfpm_test TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE 'en-US'" >/dev/null
     fi
     echo "$uri"
     ;;

@@ -88,3 +88,13 @@ extension StoredRun {
     /// The value of a label, if the run has it.
     package func label(_ key: String) -> String? { labels.first { $0.key == key }?.value }
 }
+
+extension RunIngest {
+    /// A stored run as an ingest that stores it again elsewhere (`kfpm copy`): the same content, labels, sources and
+    /// times (its ingest time is when it was last written; its creation time is kept).
+    package init(copying run: StoredRun) {
+        self.init(
+            experiment: run.experiment, run: run.name, labels: run.labels, metrics: run.metrics, sources: run.sources,
+            time: run.ingestedAt, createdAt: run.createdAt)
+    }
+}

@@ -16,7 +16,7 @@ struct KFPM: ParsableCommand {
         version: KFPMVersion.current,
         subcommands: [
             Ingest.self, Validate.self, Show.self, Experiments.self, Runs.self, Top.self, Compare.self, History.self,
-            Gate.self, Import.self, Upgrade.self,
+            Gate.self, Import.self, Copy.self, Upgrade.self,
         ]
     )
 

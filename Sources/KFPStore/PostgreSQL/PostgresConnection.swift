@@ -50,8 +50,12 @@ package final class PostgresConnection {
         self.handle = handle
         self.location = location
         self.retry = retry
-        try execute(
-            "SET client_encoding = 'UTF8'; SET extra_float_digits = 3; SET search_path = \(location.quotedSchema)")
+        // The schema is bound, as the quoted identifier `search_path` reads, not spliced into the SQL.
+        _ = try query(
+            """
+            SELECT set_config('client_encoding', 'UTF8', false), set_config('extra_float_digits', '3', false),
+                set_config('search_path', $1, false)
+            """, [.text(location.quotedSchema)])
     }
 
     deinit {

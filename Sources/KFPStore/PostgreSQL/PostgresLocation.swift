@@ -18,7 +18,7 @@ import Darwin
 ///   that libpq reads itself, is left to libpq. This form holds the password, if the URI has one.
 /// - `schema`: where kfpm keeps its tables (`kfpm` unless `?schema=NAME`), checked to be a plain identifier.
 /// - `displayURI`, for messages: `postgresql://user@host:port/db` without the password or any other parameter
-///   (a unix-socket directory shows as `?host=/dir`). `description`, string interpolation, `dump` and `debugPrint`
+///   (a unix-socket directory shows as `?host=/dir`, a schema other than `kfpm` as `?schema=NAME`). `description`, string interpolation, `dump` and `debugPrint`
 ///   all show this form only.
 package struct PostgresLocation: Sendable, Equatable {
     /// The schema used when the URI has no `schema` parameter.
@@ -107,7 +107,7 @@ package struct PostgresLocation: Sendable, Equatable {
         self.secrets = secrets
         self.connectionURI = kept.isEmpty ? String(parts.base) : String(parts.base) + "?" + kept.joined(separator: "&")
         self.displayURI = PostgresLocation.display(
-            user: self.user, hosts: self.hosts, ports: self.ports, database: self.database)
+            user: self.user, hosts: self.hosts, ports: self.ports, database: self.database, schema: schema)
     }
 
     /// `getenv`, as the default environment of `init`.
@@ -138,7 +138,7 @@ package struct PostgresLocation: Sendable, Equatable {
     // MARK: - Display form
 
     /// `postgresql://user@host:port,host:port/db`, or `postgresql://user@:port/db?host=/dir` for a unix socket.
-    private static func display(user: String?, hosts: [String], ports: [String], database: String?) -> String {
+    private static func display(user: String?, hosts: [String], ports: [String], database: String?, schema: String) -> String {
         var text = "postgresql://"
         if let user { text += percentEncoded(user) + "@" }
         let socketHosts = hosts.filter { $0.hasPrefix("/") || $0.hasPrefix("@") }
@@ -157,10 +157,13 @@ package struct PostgresLocation: Sendable, Equatable {
             }.joined(separator: ",")
         }
         if let database { text += "/" + percentEncoded(database) }
+        var parameters: [String] = []
         if !socketHosts.isEmpty {
-            text += "?host=" + hosts.map { percentEncoded($0, keeping: "/") }.joined(separator: ",")
+            parameters.append("host=" + hosts.map { percentEncoded($0, keeping: "/") }.joined(separator: ","))
         }
-        return text
+        // Two stores in one database differ by their schema only.
+        if schema != defaultSchema { parameters.append("schema=" + schema) }
+        return parameters.isEmpty ? text : text + "?" + parameters.joined(separator: "&")
     }
 
     /// Percent-encodes ASCII other than letters, digits, `-._~` (and `keeping`); other characters stay readable.

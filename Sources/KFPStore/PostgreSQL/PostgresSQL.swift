@@ -10,10 +10,12 @@ enum PostgresSQL {
 
     /// The store's version row (fails with 42P01 when the schema or the table does not exist).
     static let storeVersion = "SELECT application, version FROM store_version"
-    /// Whether the schema exists, and how many relations it holds: $1 schema name.
+    /// Whether the schema exists, how many relations it holds, whether `store_version` is one, and whether this role
+    /// may use the schema: $1 schema name.
     static let schemaContents = """
         SELECT n.oid IS NOT NULL, (SELECT count(*) FROM pg_class c WHERE c.relnamespace = n.oid),
-            (SELECT count(*) FROM pg_class c WHERE c.relnamespace = n.oid AND c.relname = 'store_version')
+            (SELECT count(*) FROM pg_class c WHERE c.relnamespace = n.oid AND c.relname = 'store_version'),
+            n.oid IS NULL OR has_schema_privilege(n.oid, 'USAGE')
         FROM (SELECT $1::text AS name) AS wanted LEFT JOIN pg_namespace n ON n.nspname = wanted.name
         """
     /// Records the last migration applied: $1 version.

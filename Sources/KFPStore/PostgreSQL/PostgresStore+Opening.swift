@@ -18,6 +18,10 @@ extension PostgresStore {
         guard let row = try connection.query(PostgresSQL.schemaContents, [.text(location.schema)]).first,
             row.text(0) == "t"
         else { return .missing }
+        // Without USAGE on the schema its tables are not even found: say so, rather than "no such table".
+        if row.text(3) != "t" {
+            throw StoreError.accessDenied(store: location.displayURI, detail: "permission denied for schema \(location.schema)")
+        }
         if try row.int64(2) ?? 0 == 0 { return try row.int64(1) ?? 0 == 0 ? .empty : .foreign }
         let rows = try connection.query(PostgresSQL.storeVersion)
         return .store(
@@ -53,8 +57,8 @@ extension PostgresStore {
             return 0
         case .foreign:
             throw StoreError.notAStore(
-                store: store, reason: "its schema '\(location.schema)' holds tables that kfpm did not create; name "
-                    + "another schema with ?schema=NAME in the URI")
+                store: store, reason: "its schema '\(location.schema)' holds tables that kfpm did not create; give "
+                    + "another schema with the URI parameter schema=NAME")
         case .store(let application, let version, let rows):
             guard rows == 1, application == PostgresMigrations.application else {
                 throw StoreError.notAStore(
