@@ -1,0 +1,168 @@
+import Foundation
+import KFPMTestSupport
+import Testing
+
+/// Many CI runners on one team store: processes of the built binary writing and reading one PostgreSQL store at once.
+@Suite(.serialized, .enabled(if: TestPostgres.isAvailable, Comment(rawValue: TestPostgres.skipReason)))
+struct PostgresConcurrencyTests {
+    static let writers = 16
+    static let ingestsPerWriter = 30
+    static let sharedRuns = 4
+    static let readers = 3
+
+    /// One writer: 30 ingests; every fifth replaces one of the shared runs with a version whose every metric, and
+    /// its label `v`, is one number, so that a reader can tell a mix of two versions.
+    static func writerScript(_ writer: Int) -> String {
+        """
+        while [ ! -e go ]; do sleep 0.01; done
+        i=0
+        while [ $i -lt \(ingestsPerWriter) ]; do
+            if [ $((i % 5)) -eq 4 ]; then
+                v=$((\(writer) * 1000 + i))
+                printf '{"a": %d, "b": %d, "c": %d, "d": %d, "e": %d}' $v $v $v $v $v \
+                    | "$KFPM" ingest "shared-$(( (\(writer) + i) % \(sharedRuns) ))" - --replace --label "v=$v" \
+                    >/dev/null 2>>err-\(writer).log
+            else
+                printf '{"writer": %d, "index": %d, "value": %d.5}' \(writer) $i $((\(writer) * 1000 + i)) \
+                    | "$KFPM" ingest "w\(writer)-r$i" - --label "writer=\(writer)" >/dev/null 2>>err-\(writer).log
+            fi
+            echo "$i $?" >>codes-\(writer)
+            i=$((i + 1))
+        done
+        """
+    }
+
+    /// One reader: `compare` of the shared runs, `gate` of one against another, `show` of one, until `done`
+    /// appears; every output kept, one exit code per line.
+    static func readerScript(_ reader: Int) -> String {
+        """
+        n=0
+        while [ ! -e done ]; do
+            "$KFPM" compare shared-0 shared-1 shared-2 shared-3 --format json >compare-\(reader)-$n.json 2>>rerr-\(reader).log
+            echo "compare $?" >>rcodes-\(reader)
+            "$KFPM" gate shared-\(reader % sharedRuns) --baseline shared-\((reader + 1) % sharedRuns) --format json \
+                >gate-\(reader)-$n.json 2>>rerr-\(reader).log
+            echo "gate $?" >>rcodes-\(reader)
+            "$KFPM" show shared-\((reader + 2) % sharedRuns) --format json >show-\(reader)-$n.json 2>>rerr-\(reader).log
+            echo "show $?" >>rcodes-\(reader)
+            n=$((n + 1))
+        done
+        """
+    }
+
+    private func lines(_ path: String) -> [String] {
+        ((try? String(contentsOfFile: path, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
+    }
+
+    private func json(_ path: String) throws -> [String: Any] {
+        try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any])
+    }
+
+    /// The one value every metric of a shared run's version has; nil (and an issue) when they differ.
+    private func versionValue(_ values: [Double], _ what: String) -> Double? {
+        guard let first = values.first, values.allSatisfy({ $0 == first }) else {
+            Issue.record("a mix of two versions in \(what): \(values)")
+            return nil
+        }
+        return first
+    }
+
+    @Test(.timeLimit(.minutes(4)))
+    func sixteenWritersAndReadersOnOneServer() throws {
+        let uri = try #require(TestPostgres.freshStoreURI("conc"))
+        try withTemporaryFolder { folder in
+            let environment = ["KFPM_STORE": uri]
+            for run in 0..<Self.sharedRuns {
+                let seeded = try KFPMBinary.run(
+                    ["ingest", "shared-\(run)", "-", "--label", "v=-1"], in: folder.path,
+                    stdin: Array(#"{"a": -1, "b": -1, "c": -1, "d": -1, "e": -1}"#.utf8), environment: environment)
+                #expect(seeded.status == 0, "\(seeded.stderr)")
+            }
+            let writers = try (0..<Self.writers).map {
+                try Shell.start(Self.writerScript($0), in: folder.path, environment: environment)
+            }
+            let readers = try (0..<Self.readers).map {
+                try Shell.start(Self.readerScript($0), in: folder.path, environment: environment)
+            }
+            #expect(FileManager.default.createFile(atPath: folder.file("go"), contents: nil))
+            let start = ContinuousClock.now
+            let finished = Shell.wait(for: writers, timeout: .seconds(180))
+            let elapsed = ContinuousClock.now - start
+            #expect(FileManager.default.createFile(atPath: folder.file("done"), contents: nil))
+            #expect(Shell.wait(for: readers, timeout: .seconds(30)))
+            #expect(finished, "the ingests did not finish in 180 s")
+            print("PostgresConcurrencyTests: \(Self.writers * Self.ingestsPerWriter) ingests by \(Self.writers) writers in \(elapsed)")
+
+            // Every command exited 0; no writer said anything on stderr.
+            for writer in 0..<Self.writers {
+                let codes = lines(folder.file("codes-\(writer)"))
+                #expect(codes.count == Self.ingestsPerWriter, "writer \(writer)")
+                #expect(codes.allSatisfy { $0.hasSuffix(" 0") }, "writer \(writer): \(codes.filter { !$0.hasSuffix(" 0") })")
+                #expect(lines(folder.file("err-\(writer).log")).isEmpty, "writer \(writer): \(lines(folder.file("err-\(writer).log")))")
+            }
+            var reads = 0
+            for reader in 0..<Self.readers {
+                let codes = lines(folder.file("rcodes-\(reader)"))
+                reads += codes.count
+                #expect(codes.allSatisfy { $0.hasSuffix(" 0") }, "reader \(reader): \(codes.filter { !$0.hasSuffix(" 0") })")
+                #expect(lines(folder.file("rerr-\(reader).log")).isEmpty, "reader \(reader): \(lines(folder.file("rerr-\(reader).log")))")
+            }
+            #expect(reads >= 3 * Self.readers, "the readers ran while the writers wrote")
+
+            // No reader ever saw a mix of two versions of a run.
+            let outputs = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".json") }
+            for file in outputs {
+                let root = try json(folder.file(file))
+                if file.hasPrefix("compare") {
+                    let metrics = try #require(root["metrics"] as? [[String: Any]])
+                    for run in 0..<Self.sharedRuns {
+                        _ = versionValue(metrics.compactMap { ($0["values"] as? [Any])?[run] as? Double }, file)
+                    }
+                } else if file.hasPrefix("gate") {
+                    let metrics = try #require(root["metrics"] as? [[String: Any]])
+                    _ = versionValue(metrics.compactMap { $0["candidate"] as? Double }, file)
+                    _ = versionValue(metrics.compactMap { $0["baseline"] as? Double }, file)
+                } else if file.hasPrefix("show") {
+                    let metrics = try #require(root["metrics"] as? [[String: Any]])
+                    let value = versionValue(metrics.compactMap { $0["value"] as? Double }, file)
+                    #expect((root["labels"] as? [String: String])?["v"] == value.map { String(Int($0)) }, "\(file)")
+                }
+            }
+
+            // Nothing lost: every distinct run with its own values, each shared run one whole version, and the
+            // statistics behind `top` agree with the runs.
+            let list = try KFPMBinary.run(
+                ["runs", "--format", "json", "--limit", "0", "--metrics", "all", "--labels"], in: folder.path,
+                environment: environment)
+            #expect(list.status == 0, "\(list.stderr)")
+            let runs = try #require(try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [String: Any])["runs"]
+                as? [[String: Any]] ?? []
+            let distinct = Self.writers * Self.ingestsPerWriter * 4 / 5
+            #expect(runs.count == distinct + Self.sharedRuns)
+            var sharedValues: [Double] = []
+            for run in runs {
+                let name = try #require(run["run"] as? String)
+                let metrics = try #require(run["metrics"] as? [String: [String: Any]])
+                func value(_ key: String) -> Double? { (metrics[key]?["value"] as? NSNumber)?.doubleValue }
+                if name.hasPrefix("shared-") {
+                    let version = versionValue(["a", "b", "c", "d", "e"].compactMap(value), name)
+                    #expect((run["labels"] as? [String: String])?["v"] == version.map { String(Int($0)) }, "\(name)")
+                    #expect(version.map { $0 >= 0 } == true, "\(name) was replaced at least once")
+                    sharedValues += version.map { [$0] } ?? []
+                    continue
+                }
+                let parts = name.dropFirst().split(separator: "-r").compactMap { Int($0) }
+                try #require(parts.count == 2, "\(name)")
+                #expect(value("writer") == Double(parts[0]) && value("index") == Double(parts[1]), "\(name)")
+                #expect(value("value") == Double(parts[0] * 1000 + parts[1]) + 0.5, "\(name)")
+            }
+            let top = try KFPMBinary.run(["top", "--format", "json", "-n", "0"], in: folder.path, environment: environment)
+            let statistics = try #require(try JSONSerialization.jsonObject(with: Data(top.stdout.utf8)) as? [String: Any])["metrics"]
+                as? [[String: Any]] ?? []
+            let a = try #require(statistics.first { $0["name"] as? String == "a" })
+            #expect(a["runs"] as? Int == Self.sharedRuns)
+            #expect(a["min"] as? Double == sharedValues.min() && a["max"] as? Double == sharedValues.max())
+            #expect(statistics.first { $0["name"] as? String == "writer" }?["runs"] as? Int == distinct)
+        }
+    }
+}
