@@ -159,8 +159,10 @@ final class PostgresRunWriter {
         guard runs.contains(where: { !$0.run.ingest.metrics.isEmpty }) else { return }
         try connection.copyIn(PostgresSQL.copyMetrics) { writer in
             for (run, id) in runs {
-                for metric in run.ingest.metrics {
-                    let nameID = nameIDs[metric.name] ?? 0
+                // In name-id order, so that the primary key (run_id, name_id) only ever grows: PostgreSQL then adds
+                // each key at the right edge of its index without searching for its place.
+                let metrics = run.ingest.metrics.map { (nameID: nameIDs[$0.name] ?? 0, metric: $0) }.sorted { $0.nameID < $1.nameID }
+                for (nameID, metric) in metrics {
                     writer.append(id)
                     writer.append(nameID)
                     writer.append(metric.value)
