@@ -491,7 +491,8 @@ class Bench:
         # kfpm import takes no labels: branch=main|feature as the CI ingests would have set them.
         psql(uri, f"INSERT INTO {schema}.run_label (run_id, key, value) SELECT r.id, 'branch', "
                   "CASE WHEN substr(r.name, 5)::int % 10 = 0 THEN 'main' ELSE 'feature' END "
-                  f"FROM {schema}.run r; VACUUM ANALYZE")
+                  f"FROM {schema}.run r")
+        psql(uri, "VACUUM ANALYZE")
         size = int(psql(uri, "SELECT sum(pg_total_relation_size(c.oid)) FROM pg_class c JOIN pg_namespace n "
                              f"ON n.oid = c.relnamespace WHERE n.nspname = '{schema}' AND c.relkind = 'r'"))
         self.notes.append(f"PostgreSQL store: {size / self.rows:.1f} B per metric row with its indexes and TOAST "

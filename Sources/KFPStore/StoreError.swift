@@ -91,3 +91,21 @@ package enum StoreError: Error, Sendable, CustomStringConvertible {
         }
     }
 }
+
+extension StoreError {
+    /// Runs a backend's `body` and lets only store errors out: a `StoreError` as it is, an aborted import as
+    /// `.importAborted`, the backend's own error as `translate` words it, anything else as a `.failure` of `store`.
+    static func guarding<T>(
+        store: String, translate: (any Error) -> StoreError?, _ body: () throws -> T
+    ) throws(StoreError) -> T {
+        do {
+            return try body()
+        } catch let error as StoreError {
+            throw error
+        } catch is ImportAborted {
+            throw .importAborted
+        } catch {
+            throw translate(error) ?? .failure(store: store, detail: "\(error)")
+        }
+    }
+}

@@ -50,9 +50,7 @@ struct PostgresConcurrencyTests {
         """
     }
 
-    private func lines(_ path: String) -> [String] {
-        ((try? String(contentsOfFile: path, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
-    }
+    private func lines(_ path: String) -> [String] { Shell.lines(path) }
 
     private func json(_ path: String) throws -> [String: Any] {
         try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any])
@@ -78,20 +76,11 @@ struct PostgresConcurrencyTests {
                     stdin: Array(#"{"a": -1, "b": -1, "c": -1, "d": -1, "e": -1}"#.utf8), environment: environment)
                 #expect(seeded.status == 0, "\(seeded.stderr)")
             }
-            let writers = try (0..<Self.writers).map {
-                try Shell.start(Self.writerScript($0), in: folder.path, environment: environment)
-            }
-            let readers = try (0..<Self.readers).map {
-                try Shell.start(Self.readerScript($0), in: folder.path, environment: environment)
-            }
-            #expect(FileManager.default.createFile(atPath: folder.file("go"), contents: nil))
-            let start = ContinuousClock.now
-            let finished = Shell.wait(for: writers, timeout: .seconds(180))
-            let elapsed = ContinuousClock.now - start
-            #expect(FileManager.default.createFile(atPath: folder.file("done"), contents: nil))
-            #expect(Shell.wait(for: readers, timeout: .seconds(30)))
-            #expect(finished, "the ingests did not finish in 180 s")
-            print("PostgresConcurrencyTests: \(Self.writers * Self.ingestsPerWriter) ingests by \(Self.writers) writers in \(elapsed)")
+            let elapsed = try Shell.writersAndReaders(
+                (0..<Self.writers).map(Self.writerScript), (0..<Self.readers).map(Self.readerScript), in: folder.path,
+                environment: environment, timeout: .seconds(180))
+            #expect(elapsed != nil, "the ingests did not finish in 180 s")
+            print("PostgresConcurrencyTests: \(Self.writers * Self.ingestsPerWriter) ingests by \(Self.writers) writers in \(elapsed ?? .zero)")
 
             // Every command exited 0; no writer said anything on stderr.
             for writer in 0..<Self.writers {

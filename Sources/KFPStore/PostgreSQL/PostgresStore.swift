@@ -38,17 +38,9 @@ final class PostgresStore: MetricsStore {
 
     /// Runs `body`, turning PostgreSQL failures into store errors.
     func guarded<T>(_ body: () throws -> T) throws(StoreError) -> T {
-        do {
-            return try body()
-        } catch let error as StoreError {
-            throw error
-        } catch is ImportAborted {
-            throw .importAborted
-        } catch let error as PostgresError {
-            throw Self.storeError(error, store: location.displayURI)
-        } catch {
-            throw .failure(store: location.displayURI, detail: "\(error)")
-        }
+        let store = location.displayURI
+        return try StoreError.guarding(
+            store: store, translate: { ($0 as? PostgresError).map { Self.storeError($0, store: store) } }, body)
     }
 
     /// What a PostgreSQL failure means for the user, naming the store by its display form.

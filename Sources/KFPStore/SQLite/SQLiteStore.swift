@@ -40,17 +40,7 @@ final class SQLiteStore: MetricsStore {
 
     /// Runs `body`, turning SQLite failures into store errors.
     func guarded<T>(_ body: () throws -> T) throws(StoreError) -> T {
-        do {
-            return try body()
-        } catch let error as StoreError {
-            throw error
-        } catch is ImportAborted {
-            throw .importAborted
-        } catch let error as SQLiteError {
-            throw Self.storeError(error, path: path)
-        } catch {
-            throw .failure(store: path, detail: "\(error)")
-        }
+        try StoreError.guarding(store: path, translate: { ($0 as? SQLiteError).map { Self.storeError($0, path: path) } }, body)
     }
 
     /// Runs a read in one read transaction (one snapshot, however many statements), retried on `SQLITE_BUSY`,
