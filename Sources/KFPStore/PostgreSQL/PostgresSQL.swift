@@ -59,12 +59,14 @@ enum PostgresSQL {
         """
 
     /// The runs a `RunQuery` selects: $1 experiment id; $2, $3 label keys and values (every pair must match; empty
-    /// arrays match every run); $4 the name of the run they must be created before, or NULL.
+    /// arrays match every run); $4 the name of the run they must be created before, or NULL. The labels are counted
+    /// per run through `run_label`'s key, so that a newest-first walk stops after `LIMIT` runs (a window of 20 looks
+    /// at some 200 runs, not at every label of the store).
     static let runFilter = """
         r.experiment_id = $1
-        AND NOT EXISTS (SELECT 1 FROM unnest($2::text[], $3::text[]) AS wanted(key, value)
-            WHERE NOT EXISTS (SELECT 1 FROM run_label l WHERE l.run_id = r.id AND l.key = wanted.key
-                AND l.value = wanted.value))
+        AND (cardinality($2::text[]) = 0 OR (SELECT count(*) FROM unnest($2::text[], $3::text[]) AS wanted(key, value)
+            JOIN run_label l ON l.run_id = r.id AND l.key = wanted.key AND l.value = wanted.value)
+            = cardinality($2::text[]))
         AND ($4::text IS NULL OR (r.created_at, r.id) < (SELECT b.created_at, b.id FROM run b
             WHERE b.experiment_id = $1 AND b.name = $4))
         """
