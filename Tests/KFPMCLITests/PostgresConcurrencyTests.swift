@@ -154,4 +154,47 @@ struct PostgresConcurrencyTests {
             #expect(statistics.first { $0["name"] as? String == "writer" }?["runs"] as? Int == distinct)
         }
     }
+
+    /// An import holds the store's write lock for its whole transaction; ingests started meanwhile wait for it
+    /// (saying so) instead of failing at the busy timeout, here cut to 200 ms so that the import outlasts it.
+    @Test(.timeLimit(.minutes(2)))
+    func ingestsDuringAnImportWaitForItAndAllSucceed() throws {
+        let uri = try #require(TestPostgres.freshStoreURI("imp"))
+        try withTemporaryFolder { folder in
+            for i in 0..<2000 {
+                try folder.write("{" + (0..<20).map { "\"m\($0)\": \(i).\($0)" }.joined(separator: ", ") + "}", to: "tree/e/run-\(i)/m.json")
+            }
+            #expect(try KFPMBinary.run(["ingest", "seed", "-", "--store", uri], in: folder.path, stdin: Array(#"{"a": 1}"#.utf8)).status == 0)
+            // The import holds this store's write lock: the advisory key of "store:<schema>" (FNV-1a of "kfpm:store:…").
+            var key: UInt64 = 0xcbf2_9ce4_8422_2325
+            for byte in "kfpm:store:\(uri.split(separator: "=").last ?? "")".utf8 {
+                key = (key ^ UInt64(byte)) &* 0x0000_0100_0000_01B3
+            }
+            let held = "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND mode = 'ExclusiveLock' AND granted "
+                + "AND classid::bigint = \(key >> 32) AND objid::bigint = \(key & 0xFFFF_FFFF)"
+            let script = """
+                "$KFPM" import tree --store '\(uri)' >import.log 2>&1 &
+                while [ "$(psql -X -At -d '\(try #require(TestPostgres.uri))' -c "\(held)")" = 0 ]; do
+                    [ -s import.log ] && break  # the import ended already
+                done
+                for w in 0 1 2 3 4 5 6 7; do
+                    ( printf '{"w": %d}' $w | KFPM_BUSY_TIMEOUT=200 "$KFPM" ingest "w$w" - -e e --store '\(uri)' >/dev/null 2>>err.log
+                      echo $? >>codes ) &
+                done
+                # Polled rather than waited for: the ingests end after the import, which writes its summary last.
+                while [ "$(cat codes 2>/dev/null | wc -l)" -lt 8 ]; do sleep 0.05; done
+                while ! grep -q -e imported -e error import.log; do sleep 0.05; done
+                """
+            #expect(try Shell.run(script, in: folder.path, timeout: .seconds(90)) == 0)
+            let codes = Shell.lines(folder.file("codes"))
+            #expect(codes.count == 8 && codes.allSatisfy { $0 == "0" }, "\(codes)")
+            let log = try String(contentsOfFile: folder.file("import.log"), encoding: .utf8)
+            #expect(log.contains("imported 2000 runs"), "\(log)")
+            let errors = Shell.lines(folder.file("err.log"))
+            #expect(!errors.contains { $0.contains("error") }, "\(errors)")
+            #expect(errors.contains { $0.contains("is held by an import; waiting for it to finish") }, "\(errors)")
+            let total = try KFPMBinary.run(["runs", "-e", "e", "--format", "json", "--limit", "1", "--store", uri], in: folder.path)
+            #expect(total.stdout.contains("\"total\": 2008"), "\(total.stdout)")
+        }
+    }
 }
