@@ -99,3 +99,24 @@ package struct ImportSummary: Sendable, Equatable {
 /// Thrown inside an import's transaction, by any backend, when the producer says `.abort`: rolls everything back
 /// and becomes `StoreError.importAborted`.
 struct ImportAborted: Error {}
+
+/// The walk every backend's `exportRuns` makes, in its one read transaction: experiment by experiment, each one's
+/// runs a page at a time by id (keyset paging: `id > after`, in id order, at most `batchSize`).
+enum RunExport {
+    /// Calls `page(experiment, experimentID, after, limit)` for each page, which returns the page's runs and the
+    /// id of its last run (nil when there are no more), and hands each page to `body` until it returns false.
+    static func walk(
+        _ experiments: [(name: String, id: Int64)], batchSize: Int,
+        page: (String, Int64, Int64, Int64) throws -> (runs: [StoredRun], lastID: Int64?), _ body: ([StoredRun]) -> Bool
+    ) throws {
+        for (experiment, experimentID) in experiments {
+            var after: Int64 = 0
+            while true {
+                let (runs, lastID) = try page(experiment, experimentID, after, Int64(max(1, batchSize)))
+                guard let lastID else { break }
+                guard body(runs) else { return }
+                after = lastID
+            }
+        }
+    }
+}

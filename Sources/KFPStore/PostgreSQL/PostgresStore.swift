@@ -243,17 +243,11 @@ final class PostgresStore: MetricsStore {
     func exportRuns(experiments: [String]?, batchSize: Int, _ body: ([StoredRun]) -> Bool) throws(StoreError) {
         try reading {
             let names = try experiments.map { $0.map(\.nfc) } ?? experimentNames()
-            let ids = try names.map { try existingExperimentID($0) }
-            for (experiment, experimentID) in zip(names, ids) {
-                var after: Int64 = 0
-                while true {
-                    let heads = try runHeads(
-                        PostgresSQL.runsAfter, [.int64(experimentID), .int64(after), .int64(Int64(max(1, batchSize)))])
-                    guard let last = heads.last else { break }
-                    guard body(try loadRuns(heads, experiment: experiment)) else { return }
-                    after = last.id
-                }
-            }
+            let experiments = try names.map { (name: $0, id: try existingExperimentID($0)) }
+            try RunExport.walk(experiments, batchSize: batchSize, page: { experiment, experimentID, after, limit in
+                let heads = try runHeads(PostgresSQL.runsAfter, [.int64(experimentID), .int64(after), .int64(limit)])
+                return (try loadRuns(heads, experiment: experiment), heads.last?.id)
+            }, body)
         }
     }
 

@@ -139,19 +139,12 @@ final class SQLiteStore: MetricsStore {
     func exportRuns(experiments: [String]?, batchSize: Int, _ body: ([StoredRun]) -> Bool) throws(StoreError) {
         try reading {
             let names = try experiments.map { $0.map(\.nfc) } ?? experimentNames()
-            let ids = try names.map { try existingExperimentID($0) }
-            for (experiment, experimentID) in zip(names, ids) {
-                var after: Int64 = 0
-                while true {
-                    let heads = try cached(RunStatements.runsAfter)
-                        .rows([.integer(experimentID), .integer(after), .integer(Int64(max(1, batchSize)))]) {
-                            (id: $0.int64(at: 0), name: $0.text(at: 1))
-                        }
-                    guard let last = heads.last else { break }
-                    guard body(try heads.map { try loadRun(id: $0.id, experiment: experiment, name: $0.name) }) else { return }
-                    after = last.id
-                }
-            }
+            let experiments = try names.map { (name: $0, id: try existingExperimentID($0)) }
+            try RunExport.walk(experiments, batchSize: batchSize, page: { experiment, experimentID, after, limit in
+                let heads = try cached(RunStatements.runsAfter)
+                    .rows([.integer(experimentID), .integer(after), .integer(limit)]) { (id: $0.int64(at: 0), name: $0.text(at: 1)) }
+                return (try heads.map { try loadRun(id: $0.id, experiment: experiment, name: $0.name) }, heads.last?.id)
+            }, body)
         }
     }
 
