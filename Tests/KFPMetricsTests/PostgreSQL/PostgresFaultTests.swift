@@ -195,7 +195,10 @@ struct PostgresFaultTests {
     @Test func killedServerLosesTheTransaction() throws {
         let directory = "/tmp/kfpm-pgcrash-\(UInt32.random(in: 0...UInt32.max))"
         let cluster = try TestCluster.start(directory: directory)
-        defer { _ = try? TestCluster.run([TestCluster.script, "stop", directory]) }
+        defer {
+            _ = try? TestCluster.run([TestCluster.script, "stop", directory])
+            try? FileManager.default.removeItem(atPath: directory)
+        }
         let admin = try PostgresConnection(uri: cluster.uri)
         try admin.execute("DROP TABLE IF EXISTS public.crash; CREATE TABLE public.crash (x int)")
         let victim = try PostgresConnection(uri: cluster.uri)
