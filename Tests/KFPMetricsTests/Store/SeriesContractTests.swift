@@ -215,4 +215,56 @@ struct SeriesContractTests {
         #expect(loss.runCount == 1 && loss.min == 0.5 && loss.max == 0.5 && loss.latest == 0.5)
         #expect(try store.metricStatistics(experiment: "e").map(\.name) == ["loss"])
     }
+
+    // MARK: - Copying, renaming, deleting
+
+    /// What `kfpm copy` relies on: runs exported from one backend carry their parameters and series points, and
+    /// import into any backend (every pair) reading back the same; importing them again is unchanged.
+    @Test(arguments: StoreBackend.all, StoreBackend.all)
+    func exportedRunsCarryTheirSeriesAndParametersIntoAnyBackend(_ from: StoreBackend, _ to: StoreBackend) throws {
+        let source = try from.make()
+        let acc = Build.series("acc", [(0, 0.5), (1, 0.7)], timestamps: false)
+        _ = try source.ingest(Build.ingest("a", metrics, params: params, series: [awkward, acc], experiment: "e"), replace: false)
+        _ = try source.ingest(Build.ingest("b", metrics, experiment: "e", time: Build.time + 1), replace: false)
+        var batches: [ImportBatch] = []
+        try source.exportRuns(experiments: nil, batchSize: 1) { batch in
+            batches.append(.runs(batch.map(\.ingest)))
+            return true
+        }
+        batches.append(.end)
+        let replay = batches
+        let target = try to.make()
+        let summary = try target.importRuns(replace: false) { batches.removeFirst() }
+        #expect(summary.created == 2 && summary.points == 9)
+        for name in ["a", "b"] {
+            let original = try source.run(experiment: "e", name: name)
+            let copy = try target.run(experiment: "e", name: name)
+            #expect(copy.params == original.params && copy.seriesPointCounts == original.seriesPointCounts)
+            expectSame(
+                try target.series(experiment: "e", run: name, metrics: nil), try source.series(experiment: "e", run: name, metrics: nil))
+        }
+        batches = replay
+        #expect(try target.importRuns(replace: false) { batches.removeFirst() }.unchanged == 2)
+    }
+
+    @Test(arguments: StoreBackend.all)
+    func renamingOrDeletingARunTakesItsSeriesAndParametersAlong(_ backend: StoreBackend) throws {
+        let store = try backend.make()
+        _ = try store.ingest(Build.ingest("a", metrics, params: params, series: [awkward], experiment: "e"), replace: false)
+        let acc = Build.series("acc", [(0, 1)])
+        _ = try store.ingest(
+            Build.ingest("b", metrics, params: [Parameter(key: "lr", value: "1")], series: [acc], experiment: "e"), replace: false)
+        try store.renameRun(experiment: "e", from: "a", to: "a2")
+        expectSame(try store.series(experiment: "e", run: "a2", metrics: nil), [awkward])
+        #expect(try store.run(experiment: "e", name: "a2").params.count == params.count)
+        #expect(try store.deleteRuns(experiment: "e", names: ["a2"]) == 3)
+        #expect(throws: StoreError.self) { try store.series(experiment: "e", run: "a2", metrics: nil) }
+        // A new run of that name starts with nothing of the deleted one; the other run keeps what it had.
+        _ = try store.ingest(Build.ingest("a2", metrics, experiment: "e"), replace: false)
+        let fresh = try store.run(experiment: "e", name: "a2")
+        #expect(fresh.params.isEmpty && fresh.seriesPointCounts.isEmpty)
+        #expect(try store.series(experiment: "e", run: "a2", metrics: nil).isEmpty)
+        expectSame(try store.series(experiment: "e", run: "b", metrics: nil), [acc])
+        #expect(try store.run(experiment: "e", name: "b").params == [Parameter(key: "lr", value: "1")])
+    }
 }
