@@ -245,17 +245,10 @@ final class PostgresStore: MetricsStore {
         try reading {
             let head = try existingRun(experiment: experiment, name: name)
             guard let wanted = metrics?.map(\.nfc) else { return try loadSeries([head.id])[head.id] ?? [] }
-            let run = try loadRuns([head], experiment: experiment)[0]
-            if let missing = wanted.first(where: { run.metric($0) == nil }) {
-                throw StoreError.unknownRunMetric(
-                    experiment: experiment, run: name, metric: missing, known: Array(run.metrics.prefix(20).map(\.name)),
-                    total: run.metrics.count)
-            }
-            let present = Set(wanted).filter { run.seriesPointCounts[$0] != nil }
+            let present = try RunContent.seriesToRead(wanted, of: try loadRuns([head], experiment: experiment)[0])
             guard !present.isEmpty else { return [] }
-            return try connection.query(PostgresSQL.namedSeries, [.int64(head.id), try .textArray(present.sorted())]).map { row in
-                let metric = row.text(0) ?? ""
-                return MetricSeries(metric: metric, points: try decode(try row.bytes(1) ?? [], metric: metric))
+            return try connection.query(PostgresSQL.namedSeries, [.int64(head.id), try .textArray(present)]).map { row in
+                try SeriesCodec.series(row.text(0) ?? "", stored: try row.bytes(1) ?? [], store: location.displayURI)
             }.sorted { $0.metric < $1.metric }
         }
     }
@@ -265,20 +258,10 @@ final class PostgresStore: MetricsStore {
         guard !ids.isEmpty else { return [:] }
         var series: [Int64: [MetricSeries]] = [:]
         for row in try connection.query(PostgresSQL.seriesOfRuns, [.integerArray(ids)]) {
-            let metric = row.text(1) ?? ""
             series[try row.int64(0) ?? 0, default: []].append(
-                MetricSeries(metric: metric, points: try decode(try row.bytes(2) ?? [], metric: metric)))
+                try SeriesCodec.series(row.text(1) ?? "", stored: try row.bytes(2) ?? [], store: location.displayURI))
         }
         return series.mapValues { $0.sorted { $0.metric < $1.metric } }
-    }
-
-    /// A stored blob's points; a blob that cannot be read is damage.
-    private func decode(_ blob: [UInt8], metric: String) throws -> [SeriesPoint] {
-        do {
-            return try SeriesCodec.decode(blob)
-        } catch {
-            throw StoreError.corrupt(store: location.displayURI, detail: "the series of '\(metric)' cannot be read: \(error)")
-        }
     }
 
     /// Loads the labels, sources, metrics (sorted by name), parameters and series lengths of runs of one experiment,

@@ -159,14 +159,9 @@ final class SQLiteStore: MetricsStore {
             let id = try existingRunID(experiment: experiment, name: name)
             guard let wanted = metrics?.map(\.nfc) else { return try loadSeries(runID: id) }
             let run = try loadRun(id: id, experiment: experiment, name: name)
-            if let missing = wanted.first(where: { run.metric($0) == nil }) {
-                throw StoreError.unknownRunMetric(
-                    experiment: experiment, run: name, metric: missing, known: Array(run.metrics.prefix(20).map(\.name)),
-                    total: run.metrics.count)
-            }
-            return try Set(wanted).filter { run.seriesPointCounts[$0] != nil }.sorted().map { metric in
+            return try RunContent.seriesToRead(wanted, of: run).map { metric in
                 let blob = try cached(RunStatements.oneSeries).rows([.integer(id), .text(metric)]) { $0.blob(at: 0) }.first
-                return MetricSeries(metric: metric, points: try decode(blob ?? [], metric: metric))
+                return try SeriesCodec.series(metric, stored: blob ?? [], store: path)
             }
         }
     }
@@ -174,17 +169,8 @@ final class SQLiteStore: MetricsStore {
     /// Every series of a run, sorted by metric name.
     private func loadSeries(runID: Int64) throws -> [MetricSeries] {
         try cached(RunStatements.allSeries).rows([.integer(runID)]) { ($0.text(at: 0), $0.blob(at: 1)) }
-            .map { MetricSeries(metric: $0.0, points: try decode($0.1, metric: $0.0)) }
+            .map { try SeriesCodec.series($0.0, stored: $0.1, store: path) }
             .sorted { $0.metric < $1.metric }
-    }
-
-    /// A stored blob's points; a blob that cannot be read is damage.
-    private func decode(_ blob: [UInt8], metric: String) throws -> [SeriesPoint] {
-        do {
-            return try SeriesCodec.decode(blob)
-        } catch {
-            throw StoreError.corrupt(store: path, detail: "the series of '\(metric)' cannot be read: \(error)")
-        }
     }
 
     func exportRuns(experiments: [String]?, batchSize: Int, _ body: ([ExportedRun]) -> Bool) throws(StoreError) {

@@ -216,36 +216,7 @@ struct SeriesContractTests {
         #expect(try store.metricStatistics(experiment: "e").map(\.name) == ["loss"])
     }
 
-    // MARK: - Copying, renaming, deleting
-
-    /// What `kfpm copy` relies on: runs exported from one backend carry their parameters and series points, and
-    /// import into any backend (every pair) reading back the same; importing them again is unchanged.
-    @Test(arguments: StoreBackend.all, StoreBackend.all)
-    func exportedRunsCarryTheirSeriesAndParametersIntoAnyBackend(_ from: StoreBackend, _ to: StoreBackend) throws {
-        let source = try from.make()
-        let acc = Build.series("acc", [(0, 0.5), (1, 0.7)], timestamps: false)
-        _ = try source.ingest(Build.ingest("a", metrics, params: params, series: [awkward, acc], experiment: "e"), replace: false)
-        _ = try source.ingest(Build.ingest("b", metrics, experiment: "e", time: Build.time + 1), replace: false)
-        var batches: [ImportBatch] = []
-        try source.exportRuns(experiments: nil, batchSize: 1) { batch in
-            batches.append(.runs(batch.map(\.ingest)))
-            return true
-        }
-        batches.append(.end)
-        let replay = batches
-        let target = try to.make()
-        let summary = try target.importRuns(replace: false) { batches.removeFirst() }
-        #expect(summary.created == 2 && summary.points == 9)
-        for name in ["a", "b"] {
-            let original = try source.run(experiment: "e", name: name)
-            let copy = try target.run(experiment: "e", name: name)
-            #expect(copy.params == original.params && copy.seriesPointCounts == original.seriesPointCounts)
-            expectSame(
-                try target.series(experiment: "e", run: name, metrics: nil), try source.series(experiment: "e", run: name, metrics: nil))
-        }
-        batches = replay
-        #expect(try target.importRuns(replace: false) { batches.removeFirst() }.unchanged == 2)
-    }
+    // MARK: - Renaming, deleting
 
     @Test(arguments: StoreBackend.all)
     func renamingOrDeletingARunTakesItsSeriesAndParametersAlong(_ backend: StoreBackend) throws {

@@ -185,13 +185,18 @@ struct StoreContractTests {
         }
     }
 
-    /// Runs exported from one backend and imported into another (every pair) read back the same, times included;
-    /// importing them again is unchanged.
+    /// Runs exported from one backend and imported into another (every pair) read back the same, times, parameters
+    /// and series points included (what `kfpm copy` relies on); importing them again is unchanged.
     @Test(arguments: StoreBackend.all, StoreBackend.all)
     func exportedRunsImportIntoAnyBackendUnchanged(_ from: StoreBackend, _ to: StoreBackend) throws {
         let source = try from.make()
         let created = Date(timeIntervalSince1970: 1_700_000_000.123)
-        _ = try source.ingest(Build.ingest("a", metrics, labels: [Label(key: "k", value: "v")], experiment: "e", createdAt: created), replace: false)
+        var a = Build.ingest("a", metrics, labels: [Label(key: "k", value: "v")], experiment: "e", createdAt: created)
+        a.params = [Parameter(key: "lr", value: "1e-05"), Parameter(key: "seed", value: "0042")]
+        a.series = [
+            Build.series("accuracy", [(0, 0.1), (1, .nan), (1, -0.0)]), Build.series("loss", [(-3, .infinity)], timestamps: false),
+        ]
+        _ = try source.ingest(a, replace: false)
         _ = try source.ingest(Build.ingest("b", value: -.infinity, experiment: "e", time: Build.time + 1), replace: false)
         let target = try to.make()
         var batches: [ImportBatch] = []
@@ -201,14 +206,20 @@ struct StoreContractTests {
         }
         batches.append(.end)
         let replay = batches
-        #expect(try target.importRuns(replace: false) { batches.removeFirst() }.created == 2)
+        let summary = try target.importRuns(replace: false) { batches.removeFirst() }
+        #expect(summary.created == 2 && summary.points == 4)
         for name in ["a", "b"] {
             let original = try source.run(experiment: "e", name: name)
             let copy = try target.run(experiment: "e", name: name)
             #expect(copy.labels == original.labels && copy.sources == original.sources)
             #expect(copy.createdAt == original.createdAt && copy.ingestedAt == original.ingestedAt)
             #expect(zip(copy.metrics, original.metrics).allSatisfy { $0.sameContent(as: $1) })
+            #expect(copy.params == original.params && copy.seriesPointCounts == original.seriesPointCounts)
+            let series = try target.series(experiment: "e", run: name, metrics: nil)
+            let originalSeries = try source.series(experiment: "e", run: name, metrics: nil)
+            #expect(series.count == originalSeries.count && zip(series, originalSeries).allSatisfy { $0.sameContent(as: $1) })
         }
+        #expect(try target.run(experiment: "e", name: "a").seriesPointCounts == ["accuracy": 3, "loss": 1])
         batches = replay
         #expect(try target.importRuns(replace: false) { batches.removeFirst() }.unchanged == 2)
     }
