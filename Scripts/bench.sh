@@ -25,7 +25,8 @@
 #   KFPM_BENCH_MLFLOW_REPEAT=N timed runs of each MLflow import (default 3, after 1 warm-up)
 #   KFPM_BENCH_PG=0         skip the PostgreSQL section (run by default when the server binaries are installed:
 #                           a throwaway cluster on a unix socket, Scripts/pg-cluster.sh; kfpm import vs psql \copy,
-#                           the queries, one CI ingest and the gate on the 5M-row PostgreSQL store)
+#                           the queries, one CI ingest and the gate on the 5M-row PostgreSQL store, and the import of
+#                           the MLflow workload's mlflow.db into PostgreSQL unless KFPM_BENCH_MLFLOW_RUNS=0)
 #   KFPM_BENCH_PG_DIR=DIR   run that cluster in DIR and leave it (with its last store) there for later runs
 #   KFPM_BENCH_PG_REPEAT=N  timed runs of the PostgreSQL import and its floor (default 2, after 1 warm-up)
 #   KFPM_BENCH_BASELINE_BIN=PATH  an earlier kfpm build (e.g. of main): `kfpm --version` and the SQLite commands are

@@ -6,7 +6,8 @@
 
 With --postgres (a database on a local server, reached as a superuser over a unix socket) it adds the PostgreSQL
 section: `kfpm import` into a PostgreSQL store against the floor of `psql \copy` of the same rows as CSV into an
-unindexed table, then the queries, one CI ingest and the gate on that 5M-row store. With --baseline-kfpm (a build
+unindexed table, then the queries, one CI ingest and the gate on that 5M-row store, and, with --mlflow-workload,
+the import of the MLflow SQLite store into PostgreSQL. With --baseline-kfpm (a build
 of an earlier kfpm) it runs `kfpm --version` and the SQLite commands with both binaries, alternately, to show that
 this build did not get slower.
 
@@ -540,6 +541,36 @@ class Bench:
         ci = os.path.join(self.workload, "ci", "metrics.json")
         row(f"kfpm ingest ci-N ({self.manifest['ci_metrics']} metrics) into the {self.rows / 1e6:g}M-row store",
             lambda i: [kfpm, "ingest", f"ci-pg-{i}", ci, "--label", "branch=feature"] + st, 30)
+        if self.args.mlflow_workload:
+            self.postgres_mlflow(uri)
+
+    def postgres_mlflow(self, uri):
+        """`kfpm import` of the MLflow workload's SQLite store into a PostgreSQL store: points per second, checked
+        counts, and the series table's bytes per point (with its index and TOAST)."""
+        wl = os.path.abspath(self.args.mlflow_workload)
+        source = os.path.join(wl, "mlflow.db")
+        if not os.path.exists(source):
+            return
+        with open(os.path.join(wl, "manifest.json")) as f:
+            m = json.load(f)
+        points, runs = m["points"], m["runs"]
+        schema = "kfpm_bench_mlflow"
+        store = with_schema(uri, schema)
+        s = repeat("kfpm import mlflow.db (PostgreSQL)", [self.kfpm, "import", source, "--store", store],
+                   max(1, self.args.pg_import_repeat), before=lambda i: psql(uri, f"DROP SCHEMA IF EXISTS {schema} CASCADE"),
+                   rss_in_timed=True)
+        stored_runs = int(psql(uri, f"SELECT count(*) FROM {schema}.run"))
+        stored_points = int(psql(uri, f"SELECT coalesce(sum(point_count), 0) FROM {schema}.metric_series"))
+        if stored_runs != runs or stored_points != points:
+            raise BenchError(f"the import of {source} into PostgreSQL stored {stored_runs} runs and {stored_points} "
+                             f"points; expected {runs} and {points}")
+        rate = points / s.median
+        self.add(f"PostgreSQL: MLflow import, SQLite store (mlflow.db): {points / 1e6:g}M points",
+                 f"{rate:,.0f} points/s ({s.median:.2f} s)", ">= 500,000 points/s", rate >= 500_000, s.rss_kb, s.cpu)
+        size = int(psql(uri, f"SELECT pg_total_relation_size('{schema}.metric_series')"))
+        self.add("PostgreSQL: store bytes per series point (metric_series with its index and TOAST)",
+                 f"{size / points:.1f} B", "<= 32 B", size / points <= 32)
+        psql(uri, f"DROP SCHEMA {schema} CASCADE")
 
     # MARK: Against an earlier build
 

@@ -155,6 +155,78 @@ struct PostgresConcurrencyTests {
         }
     }
 
+    /// Deletes, renames and label changes take the experiment's write lock as ingests do: four writers each ingest 12
+    /// runs into one experiment, labelling, renaming or deleting some as they go, while two readers list runs by
+    /// label, labels and `top`. Every command exits 0 with nothing on stderr, exactly the runs expected are left with
+    /// their labels, and the statistics behind `top` are those of the runs left.
+    @Test(.timeLimit(.minutes(2)))
+    func deletesRenamesAndLabelsAlongsideIngests() throws {
+        let uri = try #require(TestPostgres.freshStoreURI("manage"))
+        let writers = 4
+        let runs = 12
+        try withTemporaryFolder { folder in
+            let writer: (Int) -> String = { w in
+                """
+                while [ ! -e go ]; do sleep 0.01; done
+                i=0
+                while [ $i -lt \(runs) ]; do
+                    printf '{"value": %d}' $((\(w) * 100 + i)) | "$KFPM" ingest "w\(w)-r$i" - --label "writer=\(w)" \
+                        >/dev/null 2>>err-\(w).log; echo "ingest $?" >>codes-\(w)
+                    if [ $((i % 3)) -eq 1 ]; then "$KFPM" label "w\(w)-r$i" "step=$i" >/dev/null 2>>err-\(w).log; echo "label $?" >>codes-\(w); fi
+                    if [ $((i % 4)) -eq 2 ]; then "$KFPM" rename "w\(w)-r$i" "w\(w)-n$i" >/dev/null 2>>err-\(w).log; echo "rename $?" >>codes-\(w); fi
+                    if [ $((i % 4)) -eq 3 ]; then "$KFPM" delete "w\(w)-r$i" >/dev/null 2>>err-\(w).log; echo "delete $?" >>codes-\(w); fi
+                    i=$((i + 1))
+                done
+                """
+            }
+            let reader: (Int) -> String = { r in
+                """
+                while [ ! -e done ]; do
+                    "$KFPM" runs --where 'writer=[0-3]' --where '!nothing' --format csv >/dev/null 2>>rerr-\(r).log; echo "runs $?" >>rcodes-\(r)
+                    "$KFPM" labels --format csv >/dev/null 2>>rerr-\(r).log; echo "labels $?" >>rcodes-\(r)
+                    "$KFPM" top --format csv >/dev/null 2>>rerr-\(r).log; echo "top $?" >>rcodes-\(r)
+                done
+                """
+            }
+            // The readers start at once: a store with an experiment for them to read.
+            let seed = try KFPMBinary.run(["ingest", "seed", "-", "--store", uri], in: folder.path, stdin: Array(#"{"other": 1}"#.utf8))
+            #expect(seed.status == 0, "\(seed.stderr)")
+            let elapsed = try Shell.writersAndReaders(
+                (0..<writers).map(writer), (0..<2).map(reader), in: folder.path, environment: ["KFPM_STORE": uri],
+                timeout: .seconds(90))
+            #expect(elapsed != nil, "the writers did not finish in 90 s")
+            for name in (0..<writers).map({ "\($0)" }) + ["r0", "r1"] {
+                let prefix = name.hasPrefix("r") ? "r" : ""
+                let codes = Shell.lines(folder.file("\(prefix)codes-\(name.dropFirst(prefix.count))"))
+                #expect(!codes.isEmpty && codes.allSatisfy { $0.hasSuffix(" 0") }, "\(name): \(codes)")
+                #expect(Shell.lines(folder.file("\(prefix)err-\(name.dropFirst(prefix.count)).log")).isEmpty, "\(name)")
+            }
+
+            var expected: [String: (value: Double, step: String?)] = [:]
+            for w in 0..<writers {
+                for i in 0..<runs where i % 4 != 3 {
+                    expected["w\(w)-\(i % 4 == 2 ? "n" : "r")\(i)"] = (Double(w * 100 + i), i % 3 == 1 ? "\(i)" : nil)
+                }
+            }
+            let list = try KFPMBinary.run(
+                ["runs", "--format", "json", "--limit", "0", "--metrics", "all", "--labels", "--store", uri], in: folder.path)
+            let stored = try #require(try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [String: Any])["runs"]
+                as? [[String: Any]] ?? []
+            #expect(Set(stored.compactMap { $0["run"] as? String }) == Set(expected.keys).union(["seed"]))
+            for run in stored where run["run"] as? String != "seed" {
+                let name = run["run"] as? String ?? ""
+                let value = ((run["metrics"] as? [String: [String: Any]])?["value"]?["value"] as? NSNumber)?.doubleValue
+                #expect(value == expected[name]?.value && (run["labels"] as? [String: String])?["step"] == expected[name]?.step, "\(name)")
+            }
+            let top = try KFPMBinary.run(["top", "--format", "json", "--store", uri], in: folder.path)
+            let statistics = try #require(try JSONSerialization.jsonObject(with: Data(top.stdout.utf8)) as? [String: Any])["metrics"]
+                as? [[String: Any]] ?? []
+            let values = expected.values.map(\.value)
+            let value = try #require(statistics.first { $0["name"] as? String == "value" })
+            #expect(value["runs"] as? Int == expected.count && value["min"] as? Double == values.min() && value["max"] as? Double == values.max())
+        }
+    }
+
     /// An import holds the store's write lock for its whole transaction; ingests started meanwhile wait for it
     /// (saying so) instead of failing at the busy timeout, here cut to 200 ms so that the import outlasts it.
     @Test(.timeLimit(.minutes(2)))

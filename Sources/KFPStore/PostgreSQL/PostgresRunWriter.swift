@@ -19,7 +19,7 @@ final class PostgresRunWriter {
     private var nameIDs: [String: Int64] = [:]
     /// Statistics of the rows written, by (experiment id, name id), to merge into `metric_stat`.
     private var statistics: [StatisticsKey: MetricAccumulator] = [:]
-    /// Keys whose stored statistics must be recomputed (a run's metrics were replaced).
+    /// Keys whose stored statistics must be recomputed (a run's metrics were replaced, or the run deleted).
     private var stale: Set<StatisticsKey> = []
 
     init(

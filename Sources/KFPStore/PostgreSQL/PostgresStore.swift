@@ -6,9 +6,9 @@ import KFPModel
 /// - Reads run in one `REPEATABLE READ READ ONLY` transaction per call: one snapshot, never waiting for writers.
 /// - Writes run in `READ COMMITTED` transactions serialized by advisory locks (see `lockForWriting`): an ingest (and a
 ///   delete, a rename, a change of labels) holds the store's write lock shared and its experiment's lock exclusively;
-///   an import holds the store's write lock exclusively. Within an experiment, writes are one at a time, as SQLite's single writer, so read-then-write
-///   logic (does the run exist? what do the statistics say?) needs no row locks; different experiments are written
-///   in parallel. Metric names, the one table experiments share, are added in one (byte) order, and deadlocks and
+///   an import holds the store's write lock exclusively. Within an experiment, writes are one at a time, as SQLite's
+///   single writer, so read-then-write logic (does the run exist? what do the statistics say?) needs no row locks;
+///   different experiments are written in parallel. Metric names, the one table experiments share, are added in one (byte) order, and deadlocks and
 ///   serialization failures are retried with the common backoff all the same.
 final class PostgresStore: MetricsStore {
     /// Where the store is; `displayURI` names it in messages (never with a password).
