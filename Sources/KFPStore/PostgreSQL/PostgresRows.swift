@@ -82,11 +82,6 @@ extension PGValue {
         return .text(literal + "}")
     }
 
-    /// A `boolean[]`.
-    static func booleanArray<S: Sequence>(_ values: S) -> PGValue where S.Element == Bool {
-        .text("{" + values.map { $0 ? "t" : "f" }.joined(separator: ",") + "}")
-    }
-
     /// A `bigint[]` (or `integer[]`, `smallint[]` after a cast); nil elements are NULL.
     static func integerArray<S: Sequence>(_ values: S) -> PGValue where S.Element == Int64? {
         .text("{" + values.map { $0.map { String($0) } ?? "NULL" }.joined(separator: ",") + "}")

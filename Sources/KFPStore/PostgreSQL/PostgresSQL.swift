@@ -77,42 +77,47 @@ enum PostgresSQL {
         WHERE s.run_id = $1 AND n.name = ANY($2::text[])
         """
 
-    /// The runs a `RunQuery` selects: $1 experiment id; then its label conditions, one element of each array per
-    /// condition (empty arrays: every run passes): $2 keys, $3 the value a label must equal or NULL, $4 the regular
-    /// expression it must match (`~`) or NULL, $5 whether a run passes by having such a label (true: `KEY=VALUE`,
-    /// `KEY`) or by having none (false: `KEY!=VALUE`, `!KEY`); $6 the name of the run they must be created before, or
-    /// NULL. Each condition looks up the run's label by `run_label`'s key, so that a newest-first walk stops after
-    /// `LIMIT` runs (a window of 20 looks at some 200 runs, not at every label of the store).
+    /// The runs a `RunQuery` selects: $1 experiment id; its label conditions, one element of each array per
+    /// condition (empty arrays: every run passes), those a run must meet (`KEY=VALUE`, `KEY`) in $2 keys, $3 the value
+    /// a label must equal or NULL, $4 the regular expression it must match (`~`) or NULL, and those it must not
+    /// (`KEY!=VALUE`, `!KEY`) in $5, $6, $7 alike; $8 the name of the run they must be created before, or NULL. A run
+    /// has at most one label of a key, so it meets every condition of $2–$4 when its labels that do number as many.
+    /// Each condition looks the run's label up by `run_label`'s key, so that a newest-first walk stops after `LIMIT`
+    /// runs (a window of 20 looks at some 200 runs, not at every label of the store).
     static let runFilter = """
         r.experiment_id = $1
-        AND (cardinality($2::text[]) = 0 OR NOT EXISTS (
-            SELECT 1 FROM unnest($2::text[], $3::text[], $4::text[], $5::boolean[]) AS wanted(key, value, pattern, present)
-            WHERE wanted.present <> EXISTS (SELECT 1 FROM run_label l WHERE l.run_id = r.id AND l.key = wanted.key
-                AND (wanted.value IS NULL OR l.value = wanted.value) AND (wanted.pattern IS NULL OR l.value ~ wanted.pattern))))
-        AND ($6::text IS NULL OR (r.created_at, r.id) < (SELECT b.created_at, b.id FROM run b
-            WHERE b.experiment_id = $1 AND b.name = $6))
+        AND (cardinality($2::text[]) = 0 OR (SELECT count(*) FROM unnest($2::text[], $3::text[], $4::text[])
+                AS wanted(key, value, pattern)
+            JOIN run_label l ON l.run_id = r.id AND l.key = wanted.key AND (wanted.value IS NULL OR l.value = wanted.value)
+                AND (wanted.pattern IS NULL OR l.value ~ wanted.pattern)) = cardinality($2::text[]))
+        AND (cardinality($5::text[]) = 0 OR NOT EXISTS (SELECT 1 FROM unnest($5::text[], $6::text[], $7::text[])
+                AS unwanted(key, value, pattern)
+            JOIN run_label l ON l.run_id = r.id AND l.key = unwanted.key
+                AND (unwanted.value IS NULL OR l.value = unwanted.value) AND (unwanted.pattern IS NULL OR l.value ~ unwanted.pattern)))
+        AND ($8::text IS NULL OR (r.created_at, r.id) < (SELECT b.created_at, b.id FROM run b
+            WHERE b.experiment_id = $1 AND b.name = $8))
         """
-    /// How many runs match: $1–$6 as in `runFilter`.
+    /// How many runs match: $1–$8 as in `runFilter`.
     static let countRuns = "SELECT count(*) FROM run r WHERE \(runFilter)"
-    /// The matching runs, newest first: $1–$6, $7 limit (NULL for all).
+    /// The matching runs, newest first: $1–$8, $9 limit (NULL for all).
     static let newestRuns = """
         SELECT r.id, r.name, r.created_at, r.ingested_at, r.extras FROM run r WHERE \(runFilter)
-        ORDER BY r.created_at DESC, r.id DESC LIMIT $7
+        ORDER BY r.created_at DESC, r.id DESC LIMIT $9
         """
-    /// The matching runs that have metric $8, by its value ($9 true: ascending), NaN last, then newest first.
+    /// The matching runs that have metric $10, by its value ($11 true: ascending), NaN last, then newest first.
     static let runsByMetric = """
         SELECT r.id, r.name, r.created_at, r.ingested_at, r.extras FROM metric m JOIN run r ON r.id = m.run_id
-        WHERE m.name_id = (SELECT id FROM metric_name WHERE name = $8) AND \(runFilter)
-        ORDER BY m.value = 'NaN', CASE WHEN $9::boolean THEN m.value END ASC, CASE WHEN NOT $9::boolean THEN m.value END DESC,
-            r.created_at DESC, r.id DESC
-        LIMIT $7
+        WHERE m.name_id = (SELECT id FROM metric_name WHERE name = $10) AND \(runFilter)
+        ORDER BY m.value = 'NaN', CASE WHEN $11::boolean THEN m.value END ASC,
+            CASE WHEN NOT $11::boolean THEN m.value END DESC, r.created_at DESC, r.id DESC
+        LIMIT $9
         """
-    /// The matching runs without metric $8, newest first, at most $7.
+    /// The matching runs without metric $10, newest first, at most $9.
     static let runsWithoutMetric = """
         SELECT r.id, r.name, r.created_at, r.ingested_at, r.extras FROM run r WHERE \(runFilter)
         AND NOT EXISTS (SELECT 1 FROM metric m WHERE m.run_id = r.id
-            AND m.name_id = (SELECT id FROM metric_name WHERE name = $8))
-        ORDER BY r.created_at DESC, r.id DESC LIMIT $7
+            AND m.name_id = (SELECT id FROM metric_name WHERE name = $10))
+        ORDER BY r.created_at DESC, r.id DESC LIMIT $9
         """
     /// Up to $3 runs of experiment $1 stored after run id $2, in the order they were stored (for `exportRuns`).
     static let runsAfter = """

@@ -320,13 +320,17 @@ final class PostgresStore: MetricsStore {
     func runs(_ query: RunQuery) throws(StoreError) -> RunPage {
         try reading {
             let experimentID = try existingExperimentID(query.experiment)
-            // $1–$6 of `PostgresSQL.runFilter`.
+            // $1–$8 of `PostgresSQL.runFilter`: the conditions a run must meet, then those it must not.
             let conditions = query.filters.map(LabelCondition.init)
-            let filter: [PGValue] = [
-                .int64(experimentID), try .textArray(conditions.map(\.key)), try .optionalTextArray(conditions.map(\.value)),
-                try .optionalTextArray(conditions.map(\.pattern)), .booleanArray(conditions.map(\.present)),
-                query.before.map { .text($0.name) } ?? .null,
-            ]
+            var filter: [PGValue] = [.int64(experimentID)]
+            for present in [true, false] {
+                let some = conditions.filter { $0.present == present }
+                filter += [
+                    try .textArray(some.map(\.key)), try .optionalTextArray(some.map(\.value)),
+                    try .optionalTextArray(some.map(\.pattern)),
+                ]
+            }
+            filter.append(query.before.map { .text($0.name) } ?? .null)
             let total =
                 query.countMatching ? Int(try connection.query(PostgresSQL.countRuns, filter).first?.int64(0) ?? 0) : 0
             let limit: PGValue = query.limit.map { .int64(Int64($0)) } ?? .null
@@ -435,7 +439,7 @@ struct PostgresRunHead {
 
 /// One label condition of a `RunQuery` as `PostgresSQL.runFilter` takes it: a key, the value a label must equal or
 /// the regular expression it must match (a glob's: `Glob.postgresRegex`), and whether a run passes by having such a
-/// label or by having none.
+/// label (`present`) or by having none.
 private struct LabelCondition {
     var key: String
     var value: String?

@@ -38,7 +38,7 @@ struct SQLBindingTests {
             file: "PostgresSQL.swift", expression: "runFilter",
             reason: "a constant WHERE fragment of the same file, spliced at compile time into the four run queries "
                 + "that share it; its values (label conditions as arrays, a glob as a regular expression) are the bound "
-                + "parameters $1–$6"),
+                + "parameters $1–$8"),
         Allowed(
             file: "PostgresConnection.swift", expression: "isolation.rawValue",
             reason: "an isolation level keyword from a closed enum (READ COMMITTED, REPEATABLE READ, SERIALIZABLE)"),
