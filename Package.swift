@@ -36,13 +36,17 @@ let package = Package(
         ),
         // printf's formatting of one double, called without Swift's boxing of variadic arguments.
         .target(name: "CNumberFormat"),
+        // libpq's declarations only (Debian: libpq-dev to build, libpq5 to run). No pkgConfig and no `link` in its
+        // module map: SwiftPM would then add -lpq to every executable. KFPStore loads libpq with dlopen when a
+        // postgresql:// store is first opened, so start-up and the SQLite commands never pay for it.
+        .systemLibrary(name: "CLibPQ", providers: [.apt(["libpq-dev"]), .brew(["libpq"])]),
         // Names, values and runs: what every layer shares. No I/O.
         .target(name: "KFPModel", dependencies: ["CNumberFormat"]),
         // Reading metrics files: the JSON parser, one reader per format, archives, folders, import layouts, MLflow
         // stores (opened read-only).
         .target(name: "KFPIngest", dependencies: ["KFPModel", "CZlib", "CSQLite"]),
         // The store interface and its backends, opened by location.
-        .target(name: "KFPStore", dependencies: ["KFPModel", "CSQLite"]),
+        .target(name: "KFPStore", dependencies: ["KFPModel", "CSQLite", "CLibPQ"]),
         // Typed results of the read commands and the gate, computed from the store interface.
         .target(
             name: "KFPReports",

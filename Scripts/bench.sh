@@ -23,6 +23,14 @@
 #   KFPM_BENCH_MLFLOW_DIR=DIR where the MLflow workload is generated once and reused (default
 #                           $KFPM_BENCH_DIR, else /tmp/kb-mlflow: it takes minutes to write)
 #   KFPM_BENCH_MLFLOW_REPEAT=N timed runs of each MLflow import (default 3, after 1 warm-up)
+#   KFPM_BENCH_PG=0         skip the PostgreSQL section (run by default when the server binaries are installed:
+#                           a throwaway cluster on a unix socket, Scripts/pg-cluster.sh; kfpm import vs psql \copy,
+#                           the queries, one CI ingest and the gate on the 5M-row PostgreSQL store, and the import of
+#                           the MLflow workload's mlflow.db into PostgreSQL unless KFPM_BENCH_MLFLOW_RUNS=0)
+#   KFPM_BENCH_PG_DIR=DIR   run that cluster in DIR and leave it (with its last store) there for later runs
+#   KFPM_BENCH_PG_REPEAT=N  timed runs of the PostgreSQL import and its floor (default 2, after 1 warm-up)
+#   KFPM_BENCH_BASELINE_BIN=PATH  an earlier kfpm build (e.g. of main): `kfpm --version` and the SQLite commands are
+#                           timed with both binaries, alternately, to show this build did not get slower
 #
 # Where the time goes at full size (measured on the shared 2-core machine, kfpm 179c2d6): from a fresh clone
 # the release build ~95 s; generating the workload ~35 s (100,000 folders, 361 MB of JSON, a 166 MB CSV;
@@ -92,7 +100,13 @@ else
 fi
 work="$bench_dir/stores.$$"
 mkdir -p "$work"
+pg_dir=""
+pg_owned=0
 cleanup() {
+    if [ -n "$pg_dir" ]; then
+        "$repo/Scripts/pg-cluster.sh" stop "$pg_dir" >/dev/null 2>&1 || true
+        [ "$pg_owned" = 1 ] && rm -rf "$pg_dir"
+    fi
     if [ "${KFPM_BENCH_KEEP:-0}" = 1 ]; then
         say "kept $bench_dir"
     elif [ "$owned" = 1 ]; then
@@ -158,10 +172,27 @@ if [ "$mlflow_runs" != 0 ]; then
 fi
 gen_secs=$((SECONDS - gen_start))
 
+# MARK: - PostgreSQL: a throwaway cluster on a unix socket (fsync off), stopped at the end
+pg_args=()
+if [ "${KFPM_BENCH_PG:-1}" != 0 ] && { [ -n "${PG_BINDIR:-}" ] || ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; }; then
+    if [ -n "${KFPM_BENCH_PG_DIR:-}" ]; then
+        pg_dir="$KFPM_BENCH_PG_DIR"
+    else
+        pg_dir="$(mktemp -d /tmp/kfpm-bench-pg.XXXXXX)"
+        pg_owned=1
+    fi
+    say "starting a PostgreSQL cluster in $pg_dir"
+    pg_uri="$("$repo/Scripts/pg-cluster.sh" start "$pg_dir")"
+    pg_args=(--postgres "$pg_uri" --pg-import-repeat "${KFPM_BENCH_PG_REPEAT:-2}")
+else
+    say "no PostgreSQL section (KFPM_BENCH_PG=0, or no server binaries: apt-get install postgresql)"
+fi
+[ -z "${KFPM_BENCH_BASELINE_BIN:-}" ] || pg_args+=(--baseline-kfpm "$KFPM_BENCH_BASELINE_BIN")
+
 # MARK: - Measure
 say "measuring (this takes a while at full size; progress below)"
 harness_start=$SECONDS
 python3 "$repo/Scripts/bench/harness.py" --kfpm "$kfpm" --workload "$bench_dir/workload-r$runs-$gen_version" \
     --work "$work" --repeat "$repeat" --commit "$commit" --ingest-max "${KFPM_BENCH_INGEST_MAX:-5000}" \
-    "${rss_args[@]}" "${mlflow_args[@]}"
+    "${rss_args[@]}" "${mlflow_args[@]}" "${pg_args[@]}"
 echo "- bench.sh took $((SECONDS - script_start)) s: build ${build_secs} s, workload generation ${gen_secs} s, measuring $((SECONDS - harness_start)) s."

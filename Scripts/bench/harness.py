@@ -2,7 +2,14 @@
 """Times kfpm against the issue's targets and prints one table (run by Scripts/bench.sh).
 
     harness.py --kfpm BIN --workload DIR --work DIR [--rss-workload DIR] [--mlflow-workload DIR] [--repeat N]
-               [--commit SHA]
+               [--commit SHA] [--postgres URI] [--baseline-kfpm BIN]
+
+With --postgres (a database on a local server, reached as a superuser over a unix socket) it adds the PostgreSQL
+section: `kfpm import` into a PostgreSQL store against the floor of `psql \copy` of the same rows as CSV into an
+unindexed table, then the queries, one CI ingest and the gate on that 5M-row store, and, with --mlflow-workload,
+the import of the MLflow SQLite store into PostgreSQL. With --baseline-kfpm (a build
+of an earlier kfpm) it runs `kfpm --version` and the SQLite commands with both binaries, alternately, to show that
+this build did not get slower.
 
 Every number is a whole-process wall time: time.perf_counter() around os.posix_spawn + os.wait4, stdout
 to /dev/null, stderr to a file (shown if the command fails); wait4 also gives the CPU time (user + system),
@@ -99,6 +106,19 @@ def remove_db(path):
             os.remove(path + suffix)
         except FileNotFoundError:
             pass
+
+
+def psql(uri, statement):
+    """Runs SQL with psql (as the superuser of the bench server) and returns its output (unaligned, tuples only)."""
+    done = subprocess.run(["psql", "-X", "-q", "-At", "-v", "ON_ERROR_STOP=1", "-d", uri, "-c", statement],
+                          capture_output=True, text=True)
+    if done.returncode != 0:
+        raise BenchError(f"psql {statement!r} failed: {done.stderr.strip()}")
+    return done.stdout.strip()
+
+
+def with_schema(uri, schema):
+    return uri + ("&" if "?" in uri else "?") + f"schema={schema}"
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -346,6 +366,11 @@ class Bench:
         else:
             self.add("queries", "n/a (no store)", "", None)
 
+        if a.baseline_kfpm and store:
+            self.against_baseline(store)
+        if a.postgres:
+            self.postgres(a.postgres, spawn_overhead)
+
         # Peak RSS.
         if imp:
             self.add(f"peak RSS of kfpm import ({self.manifest['input_bytes'] / 1e6:.0f} MB input)",
@@ -429,6 +454,157 @@ class Bench:
             lambda i: [kfpm, "ingest", f"ci-{i}", ci, "--label", "branch=feature"] + st, 15)
         self.notes.append(f"process spawn overhead (/bin/true, median of 20): {spawn_overhead * 1e3:.2f} ms, "
                           "included in every wall time.")
+
+    # MARK: PostgreSQL
+
+    def postgres(self, uri, spawn_overhead):
+        """The team store: import vs psql \\copy, then the queries, a CI ingest and the gate on the 5M-row store."""
+        n, kfpm = self.n, self.kfpm
+        csv = os.path.join(self.workload, "rows.csv")
+        psql_bin = shutil.which("psql")
+        version = psql(uri, "SHOW server_version")
+        self.notes.append(f"PostgreSQL {version} on a unix socket, a throwaway cluster (Scripts/pg-cluster.sh: fsync off, "
+                          "shared_buffers 64 MB), the same machine as kfpm.")
+
+        # The floor: psql's \copy of the same rows as CSV into a table without key or index.
+        floor_table = "public.kfpm_bench_floor"
+
+        def fresh_floor(_):
+            psql(uri, f"DROP TABLE IF EXISTS {floor_table}; "
+                      f"CREATE TABLE {floor_table} (run_id bigint, name text, value float8, format smallint)")
+
+        copy = f"\\copy {floor_table} FROM '{csv}' WITH (FORMAT csv)"
+        repeats = max(1, self.args.pg_import_repeat)
+        floor = repeat("floor: psql \\copy", [psql_bin, "-X", "-q", "-d", uri, "-c", copy], repeats,
+                       before=fresh_floor, rss_in_timed=True)
+        if int(psql(uri, f"SELECT count(*) FROM {floor_table}")) != self.rows:
+            raise BenchError("the psql \\copy floor did not load every row")
+        floor_bytes = int(psql(uri, f"SELECT pg_total_relation_size('{floor_table}')")) / self.rows
+        psql(uri, f"DROP TABLE {floor_table}")
+        floor_rate = self.rows / floor.median
+
+        # kfpm import into a new schema each time; the last one stays for the queries.
+        schema = "kfpm_bench"
+        store = with_schema(uri, schema)
+        summary = os.path.join(self.work, "pg-import-summary.txt")
+        imp = repeat("kfpm import (PostgreSQL)", [kfpm, "import", self.tree, "--store", store], repeats,
+                     before=lambda i: psql(uri, f"DROP SCHEMA IF EXISTS {schema} CASCADE"), rss_in_timed=True,
+                     warmup_stdout=summary)
+        rate = self.rows / imp.median
+        self.add(f"PostgreSQL: kfpm import, {self.runs:,} runs x {self.manifest['metrics_per_run']} metrics",
+                 f"{rate:,.0f} rows/s ({imp.median:.2f} s; {rate / floor_rate:.2f}x the psql floor)",
+                 ">= 0.5x psql \\copy rows/s", rate >= 0.5 * floor_rate, imp.rss_kb, imp.cpu)
+        self.add(f"PostgreSQL floor: psql \\copy of the same {self.rows:,} rows as CSV into an unindexed table",
+                 f"{floor_rate:,.0f} rows/s ({floor.median:.2f} s)", "(reference)", None, floor.rss_kb, floor.cpu)
+
+        rows = int(psql(uri, f"SELECT count(*) FROM {schema}.metric"))
+        runs = int(psql(uri, f"SELECT count(*) FROM {schema}.run"))
+        if rows != self.rows or runs != self.runs:
+            raise BenchError(f"the PostgreSQL store holds {runs} runs and {rows} rows; expected {self.runs} and {self.rows}")
+        # kfpm import takes no labels: branch=main|feature as the CI ingests would have set them.
+        psql(uri, f"INSERT INTO {schema}.run_label (run_id, key, value) SELECT r.id, 'branch', "
+                  "CASE WHEN substr(r.name, 5)::int % 10 = 0 THEN 'main' ELSE 'feature' END "
+                  f"FROM {schema}.run r")
+        psql(uri, "VACUUM ANALYZE")
+        size = int(psql(uri, "SELECT sum(pg_total_relation_size(c.oid)) FROM pg_class c JOIN pg_namespace n "
+                             f"ON n.oid = c.relnamespace WHERE n.nspname = '{schema}' AND c.relkind = 'r'"))
+        self.notes.append(f"PostgreSQL store: {size / self.rows:.1f} B per metric row with its indexes and TOAST "
+                          f"(the psql floor's unindexed table: {floor_bytes:.1f} B).")
+
+        st = ["--store", store, "-e", self.exp]
+        last = self.runs - 1
+        a_run, b_run = self.run_name(last - 1), self.run_name(last)
+        ten = [self.run_name(i * (self.runs - 1) // 9) for i in range(10)]
+        outputs = os.path.join(self.work, "outputs")
+        os.makedirs(outputs, exist_ok=True)
+
+        def row(what, argv, target_ms, ok=(0,)):
+            out = os.path.join(outputs, "pg-" + re.sub(r"[^A-Za-z0-9]+", "-", what).strip("-")[:60] + ".txt")
+            sample = repeat("PostgreSQL: " + what, argv, n, ok=ok, warmup_stdout=out)
+            if os.path.getsize(out) == 0:
+                raise BenchError(f"{what}: printed nothing on stdout")
+            met = None if target_ms is None else sample.median * 1e3 <= target_ms
+            self.add("PostgreSQL: " + what, f"{sample.median * 1e3:.1f} ms ({sample.spread_ms()})",
+                     "(reference)" if target_ms is None else f"<= {target_ms} ms", met, sample.rss_kb, sample.cpu)
+
+        row(f"kfpm show {self.run_name(self.runs // 2)}", [kfpm, "show", self.run_name(self.runs // 2)] + st, None)
+        row(f"kfpm compare {a_run} {b_run}", [kfpm, "compare", a_run, b_run] + st, None)
+        row("kfpm compare, 10 runs", [kfpm, "compare"] + ten + st, None)
+        row("kfpm top", [kfpm, "top"] + st, None)
+        row("kfpm runs --sort-by accuracy --limit 20", [kfpm, "runs", "--sort-by", "accuracy", "--limit", "20"] + st, None)
+        row("kfpm history accuracy", [kfpm, "history", "accuracy"] + st, None)
+        rules = ["--rule", "accuracy:sigma=3", "--rule", "*loss:sigma=3"]
+        row(f"kfpm gate {b_run} --baseline window:20 (sigma=3 rules)",
+            [kfpm, "gate", b_run, "--baseline", "window:20"] + rules + st, 30, ok=(0, 1))
+        row(f"kfpm gate {b_run} --baseline window:20:branch=main",
+            [kfpm, "gate", b_run, "--baseline", "window:20:branch=main"] + rules + st, None, ok=(0, 1))
+        ci = os.path.join(self.workload, "ci", "metrics.json")
+        row(f"kfpm ingest ci-N ({self.manifest['ci_metrics']} metrics) into the {self.rows / 1e6:g}M-row store",
+            lambda i: [kfpm, "ingest", f"ci-pg-{i}", ci, "--label", "branch=feature"] + st, 30)
+        if self.args.mlflow_workload:
+            self.postgres_mlflow(uri)
+
+    def postgres_mlflow(self, uri):
+        """`kfpm import` of the MLflow workload's SQLite store into a PostgreSQL store: points per second, checked
+        counts, and the series table's bytes per point (with its index and TOAST)."""
+        wl = os.path.abspath(self.args.mlflow_workload)
+        source = os.path.join(wl, "mlflow.db")
+        if not os.path.exists(source):
+            return
+        with open(os.path.join(wl, "manifest.json")) as f:
+            m = json.load(f)
+        points, runs = m["points"], m["runs"]
+        schema = "kfpm_bench_mlflow"
+        store = with_schema(uri, schema)
+        s = repeat("kfpm import mlflow.db (PostgreSQL)", [self.kfpm, "import", source, "--store", store],
+                   max(1, self.args.pg_import_repeat), before=lambda i: psql(uri, f"DROP SCHEMA IF EXISTS {schema} CASCADE"),
+                   rss_in_timed=True)
+        stored_runs = int(psql(uri, f"SELECT count(*) FROM {schema}.run"))
+        stored_points = int(psql(uri, f"SELECT coalesce(sum(point_count), 0) FROM {schema}.metric_series"))
+        if stored_runs != runs or stored_points != points:
+            raise BenchError(f"the import of {source} into PostgreSQL stored {stored_runs} runs and {stored_points} "
+                             f"points; expected {runs} and {points}")
+        rate = points / s.median
+        self.add(f"PostgreSQL: MLflow import, SQLite store (mlflow.db): {points / 1e6:g}M points",
+                 f"{rate:,.0f} points/s ({s.median:.2f} s)", ">= 500,000 points/s", rate >= 500_000, s.rss_kb, s.cpu)
+        size = int(psql(uri, f"SELECT pg_total_relation_size('{schema}.metric_series')"))
+        self.add("PostgreSQL: store bytes per series point (metric_series with its index and TOAST)",
+                 f"{size / points:.1f} B", "<= 32 B", size / points <= 32)
+        psql(uri, f"DROP SCHEMA {schema} CASCADE")
+
+    # MARK: Against an earlier build
+
+    def against_baseline(self, store):
+        """`kfpm --version` and the SQLite commands with this build and an earlier one, run alternately."""
+        base, kfpm, n = os.path.abspath(self.args.baseline_kfpm), self.kfpm, max(self.n, 10)
+        st = ["--store", store, "-e", self.exp]
+        last = self.runs - 1
+        ci = os.path.join(self.workload, "ci", "metrics.json")
+        cases = [
+            ("kfpm --version", lambda b, i: [b, "--version"]),
+            ("kfpm show (SQLite)", lambda b, i: [b, "show", self.run_name(self.runs // 2)] + st),
+            ("kfpm compare, 2 runs (SQLite)", lambda b, i: [b, "compare", self.run_name(last - 1), self.run_name(last)] + st),
+            ("kfpm gate --baseline window:20 (SQLite)",
+             lambda b, i: [b, "gate", self.run_name(last), "--baseline", "window:20", "--rule", "accuracy:sigma=3"] + st),
+            ("kfpm ingest (SQLite, 20 metrics)",
+             lambda b, i: [b, "ingest", f"ci-{os.path.basename(b)}-{i}", ci, "--label", "branch=feature"] + st),
+        ]
+        for what, make in cases:
+            times = {kfpm: [], base: []}
+            cpus = {kfpm: [], base: []}
+            for i in range(n + 1):
+                for binary in (kfpm, base) if i % 2 == 0 else (base, kfpm):
+                    wall, cpu = spawn(make(binary, i), ok=(0, 1))
+                    if i > 0:
+                        times[binary].append(wall)
+                        cpus[binary].append(cpu)
+            new, old = statistics.median(times[kfpm]), statistics.median(times[base])
+            new_cpu, old_cpu = statistics.median(cpus[kfpm]), statistics.median(cpus[base])
+            log(f"{what}: this build {new * 1e3:.1f} ms, earlier build {old * 1e3:.1f} ms")
+            self.add(f"{what}: this build vs the earlier one ({n} alternating runs each)",
+                     f"{new * 1e3:.1f} ms vs {old * 1e3:.1f} ms ({(new / old - 1) * 100:+.1f}%)", "not slower",
+                     new_cpu <= old_cpu * 1.05 or new <= old * 1.05, None, new_cpu)
+            self.notes.append(f"{what}: CPU {new_cpu * 1e3:.1f} ms (this build) vs {old_cpu * 1e3:.1f} ms (earlier build).")
 
     def rss_import(self):
         wl = os.path.abspath(self.args.rss_workload)
@@ -524,6 +700,10 @@ def main():
     p.add_argument("--mlflow-repeat", type=int, default=3, help="timed runs of each MLflow import")
     p.add_argument("--repeat", type=int, default=5)
     p.add_argument("--commit", default="")
+    p.add_argument("--postgres", help="a database URI on a local PostgreSQL server (superuser): adds the PostgreSQL section")
+    p.add_argument("--pg-import-repeat", type=int, default=2,
+                   help="timed runs of the PostgreSQL import and its floor (after 1 warm-up)")
+    p.add_argument("--baseline-kfpm", help="an earlier kfpm build: --version and SQLite commands are timed against it")
     p.add_argument("--ingest-max", type=int, default=5000,
                    help="without kfpm import, build the query store with kfpm ingest only up to this many runs")
     args = p.parse_args()

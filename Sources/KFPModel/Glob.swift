@@ -17,11 +17,22 @@ package struct Glob: Sendable, Hashable, CustomStringConvertible {
     package var isLiteral: Bool { !characters.indices.contains { isWildcard(at: $0) } }
 
     /// The pattern for SQL's GLOB operator, with a `[` that opens no set written `[[]` so that it matches itself
-    /// there too.
+    /// there too. A set is copied whole: a `[` among its members (`a[[]b`) is one of them, not a `[` to rewrite.
     package var sqlGlob: String {
         var out = ""
-        for (i, character) in characters.enumerated() {
-            out += character == "[" && set(at: i) == nil ? "[[]" : String(character)
+        var i = 0
+        while i < characters.count {
+            if characters[i] == "[" {
+                if let set = set(at: i) {
+                    out += String(characters[i..<(i + set.width)])
+                    i += set.width
+                    continue
+                }
+                out += "[[]"
+            } else {
+                out.append(characters[i])
+            }
+            i += 1
         }
         return out
     }

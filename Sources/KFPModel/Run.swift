@@ -104,3 +104,14 @@ extension StoredRun {
     /// The value of a parameter, if the run has it.
     package func param(_ key: String) -> String? { params.first { $0.key == key }?.value }
 }
+
+extension RunIngest {
+    /// A stored run as an ingest that stores it again elsewhere (`kfpm copy`): the same content (metrics, parameters
+    /// and, given its points, `series`), labels, sources and times (its ingest time is when it was last written; its
+    /// creation time is kept).
+    package init(copying run: StoredRun, series: [MetricSeries] = []) {
+        self.init(
+            experiment: run.experiment, run: run.name, labels: run.labels, metrics: run.metrics, sources: run.sources,
+            time: run.ingestedAt, createdAt: run.createdAt, params: run.params, series: series)
+    }
+}

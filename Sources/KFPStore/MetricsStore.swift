@@ -39,6 +39,13 @@ package protocol MetricsStore: AnyObject {
     /// A metric's values over the latest `limit` runs of an experiment that have it, oldest first.
     func history(experiment: String, metric: String, limit: Int?) throws(StoreError) -> [HistoryPoint]
 
+    /// Every run of the experiments named (every experiment, in name order, when nil), experiment by experiment, each
+    /// one's runs in the order they were stored, with all their content (parameters and series points included),
+    /// handed to `body` in batches of at most `batchSize` runs. Everything is read in one snapshot however long it
+    /// takes, so that a copy is consistent while others write; memory holds one batch. `body` returns false to stop.
+    /// An unknown experiment throws `unknownExperiment` before any batch.
+    func exportRuns(experiments: [String]?, batchSize: Int, _ body: ([ExportedRun]) -> Bool) throws(StoreError)
+
     // MARK: Managing runs
 
     /// Deletes runs of an experiment, all of them or none (an unknown name deletes nothing); every statistic
@@ -100,4 +107,59 @@ package struct ImportSummary: Sendable, Equatable {
     /// Series points written.
     package var points = 0
     package init() {}
+
+    /// Counts the outcome of writing `run` in.
+    mutating func count(_ outcome: IngestOutcome, of run: RunIngest) {
+        switch outcome {
+        case .created(let count):
+            created += 1
+            metrics += count
+            points += run.series.reduce(0) { $0 + $1.points.count }
+        case .replaced(let count, _):
+            replaced += 1
+            metrics += count
+            points += run.series.reduce(0) { $0 + $1.points.count }
+        case .unchanged, .labelsAdded: unchanged += 1
+        }
+    }
+}
+
+/// Thrown inside an import's transaction, by any backend, when the producer says `.abort`: rolls everything back
+/// and becomes `StoreError.importAborted`.
+struct ImportAborted: Error {}
+
+/// A run as `exportRuns` hands it: what `run` reads, and the points of its series (which `run` leaves out).
+package struct ExportedRun: Sendable {
+    package var run: StoredRun
+    /// Every series of the run, sorted by metric name.
+    package var series: [MetricSeries]
+
+    package init(run: StoredRun, series: [MetricSeries]) {
+        self.run = run
+        self.series = series
+    }
+
+    /// The run as an ingest that stores it again elsewhere, series included (`kfpm copy`).
+    package var ingest: RunIngest { RunIngest(copying: run, series: series) }
+}
+
+/// The walk every backend's `exportRuns` makes, in its one read transaction: experiment by experiment, each one's
+/// runs a page at a time by id (keyset paging: `id > after`, in id order, at most `batchSize`).
+enum RunExport {
+    /// Calls `page(experiment, experimentID, after, limit)` for each page, which returns the page's runs and the
+    /// id of its last run (nil when there are no more), and hands each page to `body` until it returns false.
+    static func walk(
+        _ experiments: [(name: String, id: Int64)], batchSize: Int,
+        page: (String, Int64, Int64, Int64) throws -> (runs: [ExportedRun], lastID: Int64?), _ body: ([ExportedRun]) -> Bool
+    ) throws {
+        for (experiment, experimentID) in experiments {
+            var after: Int64 = 0
+            while true {
+                let (runs, lastID) = try page(experiment, experimentID, after, Int64(max(1, batchSize)))
+                guard let lastID else { break }
+                guard body(runs) else { return }
+                after = lastID
+            }
+        }
+    }
 }

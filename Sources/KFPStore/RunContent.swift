@@ -39,6 +39,19 @@ package enum RunContent {
         if !problems.isEmpty { throw .invalidRun(experiment: run.experiment, run: run.run, problems: problems) }
     }
 
+    // MARK: - Reading series
+
+    /// Which of the metrics `wanted` (NFC) have a series in a stored run, sorted, for `MetricsStore.series`: a metric
+    /// with a final value only is left out; a name the run lacks is `unknownRunMetric`, listing some of its metrics.
+    package static func seriesToRead(_ wanted: [String], of run: StoredRun) throws(StoreError) -> [String] {
+        if let missing = wanted.first(where: { run.metric($0) == nil }) {
+            throw .unknownRunMetric(
+                experiment: run.experiment, run: run.name, metric: missing, known: Array(run.metrics.prefix(20).map(\.name)),
+                total: run.metrics.count)
+        }
+        return Set(wanted).filter { run.seriesPointCounts[$0] != nil }.sorted()
+    }
+
     // MARK: - Writing again
 
     /// Decides what to do with an existing run; throws `StoreError.runConflict` listing the differences when

@@ -98,6 +98,15 @@ package enum SeriesCodec {
         return points
     }
 
+    /// A stored series: the blob's points, a blob that cannot be read being damage to the store.
+    static func series(_ metric: String, stored blob: [UInt8], store: String) throws(StoreError) -> MetricSeries {
+        do {
+            return MetricSeries(metric: metric, points: try decode(blob))
+        } catch {
+            throw .corrupt(store: store, detail: "the series of '\(metric)' cannot be read: \(error)")
+        }
+    }
+
     // MARK: - Integers
 
     /// LEB128: seven bits a byte, the high bit set on every byte but the last.

@@ -35,6 +35,12 @@ package enum StoreError: Error, Sendable, CustomStringConvertible {
     case unknownRunMetric(experiment: String, run: String, metric: String, known: [String], total: Int)
     /// An import stopped because its inputs had errors; nothing was stored.
     case importAborted
+    /// A store server could not be reached, or refused the session (authentication); nothing was done.
+    case unreachable(store: String, detail: String)
+    /// The connection to a store server broke while a command used it: its open transaction was not committed.
+    case connectionLost(store: String, detail: String)
+    /// The store's server refused an action for lack of privileges.
+    case accessDenied(store: String, detail: String)
     /// Any other failure of the backend, in its own words.
     case failure(store: String, detail: String)
 
@@ -99,8 +105,34 @@ package enum StoreError: Error, Sendable, CustomStringConvertible {
                 + "\(known.joined(separator: ", "))\(more)"
         case .importAborted:
             return "the import was stopped; nothing was stored"
+        case .unreachable(let store, let detail):
+            return "cannot connect to the store at \(store): \(detail)"
+        case .connectionLost(let store, let detail):
+            return "lost the connection to the store at \(store): \(detail); the command's open transaction was not "
+                + "committed, so nothing of it was stored"
+        case .accessDenied(let store, let detail):
+            return "no access to the store at \(store): \(detail); the role needs the privileges listed in the README "
+                + "(\"Team store\")"
         case .failure(let store, let detail):
             return "store '\(store)': \(detail)"
+        }
+    }
+}
+
+extension StoreError {
+    /// Runs a backend's `body` and lets only store errors out: a `StoreError` as it is, an aborted import as
+    /// `.importAborted`, the backend's own error as `translate` words it, anything else as a `.failure` of `store`.
+    static func guarding<T>(
+        store: String, translate: (any Error) -> StoreError?, _ body: () throws -> T
+    ) throws(StoreError) -> T {
+        do {
+            return try body()
+        } catch let error as StoreError {
+            throw error
+        } catch is ImportAborted {
+            throw .importAborted
+        } catch {
+            throw translate(error) ?? .failure(store: store, detail: "\(error)")
         }
     }
 }

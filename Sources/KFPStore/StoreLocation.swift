@@ -6,33 +6,22 @@ package enum StoreLocation: Sendable, Hashable, CustomStringConvertible {
     /// A PostgreSQL database, by its libpq connection URI.
     case postgreSQL(uri: String)
 
-    /// Reads a location: a URI with a PostgreSQL scheme, else a file path.
+    /// Reads a location: a URI with a PostgreSQL scheme (in any case), else a file path.
     package init(_ text: String) {
-        let lowered = text.lowercased()
-        if lowered.hasPrefix("postgresql://") || lowered.hasPrefix("postgres://") {
+        if PostgresLocation.isPostgresURI(text) {
             self = .postgreSQL(uri: text)
         } else {
             self = .file(path: text)
         }
     }
 
-    /// How messages name the store: the path, or the URI without any password.
+    /// How messages name the store: the path, or the URI as `PostgresLocation` displays it, without the password or
+    /// any parameter but a unix-socket folder (`postgresql://user@host:5432/db`).
     package var description: String {
         switch self {
         case .file(let path): path
-        case .postgreSQL(let uri): Self.withoutPassword(uri)
+        case .postgreSQL(let uri): (try? PostgresLocation(uri, environment: { _ in nil }))?.displayURI ?? "postgresql://(invalid URI)"
         }
-    }
-
-    /// A URI with the password of its user-info part removed (`postgresql://user:secret@host/db` →
-    /// `postgresql://user@host/db`).
-    static func withoutPassword(_ uri: String) -> String {
-        guard let scheme = uri.range(of: "://") else { return uri }
-        let rest = uri[scheme.upperBound...]
-        let authorityEnd = rest.firstIndex { $0 == "/" || $0 == "?" } ?? rest.endIndex
-        let authority = rest[..<authorityEnd]
-        guard let at = authority.lastIndex(of: "@"), let colon = authority[..<at].firstIndex(of: ":") else { return uri }
-        return String(uri[..<scheme.upperBound]) + authority[..<colon] + rest[at...]
     }
 }
 
@@ -57,15 +46,15 @@ package enum StoreFactory {
     package static let defaultBusyTimeoutMilliseconds: Int32 = 10_000
 
     /// The store at `location`, opened for `access`. A write waits up to `busyTimeoutMilliseconds` for another
-    /// process's lock (longer while an import holds it).
+    /// process's lock (longer while an import holds it). A PostgreSQL store loads libpq here, on first use.
     package static func open(
         _ location: StoreLocation, for access: StoreAccess, busyTimeoutMilliseconds: Int32 = defaultBusyTimeoutMilliseconds
     ) throws(StoreError) -> any MetricsStore {
         switch location {
         case .file(let path):
             return try SQLiteStore(path: path, access: access, busyTimeoutMilliseconds: busyTimeoutMilliseconds)
-        case .postgreSQL:
-            throw .failure(store: location.description, detail: "PostgreSQL stores are not supported by this build")
+        case .postgreSQL(let uri):
+            return try PostgresStore(uri: uri, access: access, busyTimeoutMilliseconds: busyTimeoutMilliseconds)
         }
     }
 }

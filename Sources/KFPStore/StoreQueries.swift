@@ -129,3 +129,31 @@ package struct HistoryPoint: Sendable, Equatable {
         self.format = format
     }
 }
+
+extension MetricStatistics {
+    /// The statistics of a stored row: the mean from the finite sum and count (nil without finite values).
+    init(
+        name: String, format: MetricFormat, runCount: Int, finiteSum: Double, finiteCount: Int, min: Double?,
+        minRun: String?, max: Double?, maxRun: String?, latest: Double, latestRun: String
+    ) {
+        self.init(
+            name: name, format: format, runCount: runCount, min: min, minRun: minRun, max: max, maxRun: maxRun,
+            mean: finiteCount > 0 ? finiteSum / Double(finiteCount) : nil, latest: latest, latestRun: latestRun)
+    }
+
+    /// `top`'s order, whatever order a backend read them in: most prevalent first, then by name (Swift's order).
+    static func inTopOrder(_ statistics: [MetricStatistics]) -> [MetricStatistics] {
+        statistics.sorted { ($1.runCount, $0.name) < ($0.runCount, $1.name) }
+    }
+}
+
+// MARK: - Time
+
+/// How every backend stores a time: integer milliseconds since 1970 (UTC), so that a run reads back, and copies
+/// between backends, to the same instant.
+enum StoreTime {
+    /// A time as stored.
+    static func milliseconds(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded()) }
+    /// A stored time.
+    static func date(_ milliseconds: Int64) -> Date { Date(timeIntervalSince1970: Double(milliseconds) / 1000) }
+}

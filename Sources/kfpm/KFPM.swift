@@ -17,8 +17,8 @@ struct KFPM: ParsableCommand {
         version: KFPMVersion.current,
         subcommands: [
             Ingest.self, Validate.self, Show.self, Experiments.self, Runs.self, Top.self, Compare.self, History.self,
-            Curve.self, Gate.self, ReportPage.self, Import.self, Delete.self, Rename.self, LabelRuns.self, Labels.self,
-            Upgrade.self,
+            Curve.self, Gate.self, ReportPage.self, Import.self, Copy.self, Delete.self, Rename.self, LabelRuns.self,
+            Labels.self, Upgrade.self,
         ]
     )
 

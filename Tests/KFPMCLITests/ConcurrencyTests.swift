@@ -38,29 +38,18 @@ struct ConcurrencyTests {
         """
     }
 
-    private func lines(_ path: String) -> [String] {
-        ((try? String(contentsOfFile: path, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
-    }
+    private func lines(_ path: String) -> [String] { Shell.lines(path) }
 
     @Test(.timeLimit(.minutes(2)))
     func eightWritersAndTwoReadersOnOneNewStore() throws {
         try withTemporaryFolder { folder in
             let environment = ["KFPM_STORE": folder.file("shared.db")]
-            let writers = try (0..<Self.writers).map {
-                try Shell.start(Self.writerScript($0), in: folder.path, environment: environment)
-            }
-            let readers = try (0..<Self.readers).map {
-                try Shell.start(Self.readerScript($0), in: folder.path, environment: environment)
-            }
             // All writers create the store at the same moment: the migration race is part of the test.
-            #expect(FileManager.default.createFile(atPath: folder.file("go"), contents: nil))
-            let start = ContinuousClock.now
-            let finished = Shell.wait(for: writers, timeout: .seconds(90))
-            let elapsed = ContinuousClock.now - start
-            #expect(FileManager.default.createFile(atPath: folder.file("done"), contents: nil))
-            #expect(Shell.wait(for: readers, timeout: .seconds(20)))
-            #expect(finished, "400 ingests did not finish in 90 s")
-            print("ConcurrencyTests: \(Self.writers * Self.runsPerWriter) ingests by \(Self.writers) writers in \(elapsed)")
+            let elapsed = try Shell.writersAndReaders(
+                (0..<Self.writers).map(Self.writerScript), (0..<Self.readers).map(Self.readerScript), in: folder.path,
+                environment: environment, timeout: .seconds(90))
+            #expect(elapsed != nil, "400 ingests did not finish in 90 s")
+            print("ConcurrencyTests: \(Self.writers * Self.runsPerWriter) ingests by \(Self.writers) writers in \(elapsed ?? .zero)")
 
             // Every ingest exited 0 and said nothing on stderr; no reader saw a lock.
             for writer in 0..<Self.writers {

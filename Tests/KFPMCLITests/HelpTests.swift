@@ -5,7 +5,7 @@ import Testing
 struct HelpTests {
     static let subcommands = [
         "ingest", "validate", "show", "experiments", "runs", "top", "compare", "history", "curve", "gate", "report",
-        "import", "delete", "rename", "label", "labels", "upgrade",
+        "import", "copy", "delete", "rename", "label", "labels", "upgrade",
     ]
 
     @Test func rootHelpListsEverySubcommandAndTheExitCodes() throws {

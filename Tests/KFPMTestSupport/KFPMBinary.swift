@@ -1,10 +1,18 @@
 import Foundation
 
-/// The result of running the built `kfpm` binary.
+/// The result of running the built `kfpm` binary (or another command).
 public struct ProcessResult: Sendable {
     public var status: Int32
     public var stdout: String
     public var stderr: String
+
+    /// Runs a configured process, feeding `stdin`, and returns its exit status and everything it wrote.
+    public static func capture(_ process: Process, stdin: [UInt8] = []) throws -> ProcessResult {
+        let (outputData, errorData) = try process.runCapturingOutput(stdin: stdin)
+        return ProcessResult(
+            status: process.terminationStatus, stdout: String(decoding: outputData, as: UTF8.self),
+            stderr: String(decoding: errorData, as: UTF8.self))
+    }
 }
 
 /// Runs the built `kfpm` binary, as a user or a CI job would.
@@ -39,10 +47,7 @@ public enum KFPMBinary {
         var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("KFPM_") && $0.key != "NO_COLOR" }
         env.merge(environment) { _, new in new }
         process.environment = env
-        let (outputData, errorData) = try process.runCapturingOutput(stdin: stdin)
-        return ProcessResult(
-            status: process.terminationStatus, stdout: String(decoding: outputData, as: UTF8.self),
-            stderr: String(decoding: errorData, as: UTF8.self))
+        return try ProcessResult.capture(process, stdin: stdin)
     }
 }
 

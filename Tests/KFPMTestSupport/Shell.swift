@@ -56,4 +56,28 @@ public enum Shell {
         guard wait(for: [process], timeout: timeout) else { return nil }
         return process.terminationStatus
     }
+
+    /// Starts writer and reader scripts in `directory`, releases them together (the file `go`, which the scripts wait
+    /// for), waits up to `timeout` for the writers, then tells the readers to stop (the file `done`) and waits for
+    /// them. Returns how long the writers took, or nil when they (or the readers) did not finish in time.
+    public static func writersAndReaders(
+        _ writers: [String], _ readers: [String], in directory: String, environment: [String: String],
+        timeout: Duration
+    ) throws -> Duration? {
+        let started = try writers.map { try start($0, in: directory, environment: environment) }
+        let reading = try readers.map { try start($0, in: directory, environment: environment) }
+        let folder = URL(fileURLWithPath: directory)
+        FileManager.default.createFile(atPath: folder.appendingPathComponent("go").path, contents: nil)
+        let clock = ContinuousClock.now
+        let finished = wait(for: started, timeout: timeout)
+        let elapsed = ContinuousClock.now - clock
+        FileManager.default.createFile(atPath: folder.appendingPathComponent("done").path, contents: nil)
+        let readersDone = wait(for: reading, timeout: .seconds(30))
+        return finished && readersDone ? elapsed : nil
+    }
+
+    /// The lines of a text file the scripts wrote (none when it does not exist).
+    public static func lines(_ path: String) -> [String] {
+        ((try? String(contentsOfFile: path, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
+    }
 }

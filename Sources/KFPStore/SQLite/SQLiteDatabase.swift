@@ -45,15 +45,15 @@ final class SQLiteDatabase {
     let path: String
     /// How long one statement waits for another connection's lock (SQLite's busy handler), in milliseconds.
     let busyTimeoutMilliseconds: Int32
-    /// How transactions retry when SQLite still reports `SQLITE_BUSY` (see `BusyRetry`).
-    var busyRetry: BusyRetry
+    /// How transactions retry when SQLite still reports `SQLITE_BUSY` (see `RetryBackoff`).
+    var busyRetry: RetryBackoff
 
     /// Opens a database file (`:memory:` for an in-memory one). Transactions retry on `SQLITE_BUSY` for as long
     /// as the busy timeout, so that the total wait for a lock stays bounded by it.
     init(path: String, mode: Mode, busyTimeoutMilliseconds: Int32 = 10_000) throws(SQLiteError) {
         self.path = path
         self.busyTimeoutMilliseconds = busyTimeoutMilliseconds
-        self.busyRetry = BusyRetry(budget: .milliseconds(Int64(busyTimeoutMilliseconds)))
+        self.busyRetry = RetryBackoff(budget: .milliseconds(Int64(busyTimeoutMilliseconds)))
         var flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX
         if mode == .readWriteCreate { flags |= SQLITE_OPEN_CREATE }
         var name = path
@@ -196,7 +196,7 @@ final class SQLiteDatabase {
                     deadline = clock.now.advanced(by: busyRetry.budget)
                 }
                 attempt += 1
-                Thread.sleep(forTimeInterval: delay.timeInterval)
+                RetryBackoff.sleep(for: delay)
             }
         }
     }
@@ -217,49 +217,4 @@ final class SQLiteDatabase {
 
     /// Rows changed by the last statement.
     var changes: Int { Int(sqlite3_changes(handle)) }
-}
-
-// MARK: - Busy retries
-
-/// Exponential backoff with jitter for `SQLITE_BUSY`, bounded in total: how long to wait before each retry of a
-/// transaction that another process kept from starting (or finishing), and for how long to keep trying.
-struct BusyRetry: Sendable {
-    /// The longest total wait, counted from the first attempt; then the busy error stands.
-    var budget: Duration
-    /// The wait before the first retry, before jitter.
-    var initialDelay: Duration
-    /// The longest single wait, before jitter.
-    var maxDelay: Duration
-
-    init(budget: Duration, initialDelay: Duration = .milliseconds(2), maxDelay: Duration = .milliseconds(250)) {
-        self.budget = budget
-        self.initialDelay = initialDelay
-        self.maxDelay = maxDelay
-    }
-
-    /// The nominal wait after `attempt` failed attempts (0-based): `initialDelay` doubled per attempt, capped.
-    func nominalDelay(afterAttempt attempt: Int) -> Duration {
-        var delay = initialDelay
-        for _ in 0..<min(attempt, 30) where delay < maxDelay { delay *= 2 }
-        return min(delay, maxDelay)
-    }
-
-    /// The wait after `attempt` failed attempts: the nominal delay scaled by a random factor in [0.5, 1), so
-    /// that writers that collided once do not collide again in lockstep.
-    func delay<R: RandomNumberGenerator>(afterAttempt attempt: Int, using random: inout R) -> Duration {
-        nominalDelay(afterAttempt: attempt) * Double.random(in: 0.5..<1, using: &random)
-    }
-
-    /// `delay(afterAttempt:using:)` with the system's random numbers.
-    func delay(afterAttempt attempt: Int) -> Duration {
-        var random = SystemRandomNumberGenerator()
-        return delay(afterAttempt: attempt, using: &random)
-    }
-}
-
-extension Duration {
-    /// The duration in seconds, as `Thread.sleep` takes it.
-    fileprivate var timeInterval: Double {
-        Double(components.seconds) + Double(components.attoseconds) / 1e18
-    }
 }

@@ -64,8 +64,8 @@ final class SQLiteRunWriter {
     /// Writes one run: new, unchanged (identical content), replaced, or refused as a conflict.
     func write(_ ingest: RunIngest, replace: Bool) throws -> IngestOutcome {
         try RunContent.check(ingest)
-        let time = SQLiteStore.milliseconds(ingest.time)
-        let created = ingest.createdAt.map(SQLiteStore.milliseconds) ?? time
+        let time = StoreTime.milliseconds(ingest.time)
+        let created = ingest.createdAt.map(StoreTime.milliseconds) ?? time
         let experimentID = try experimentID(ingest.experiment, creatingAt: time)
         let existing = try findRun.rows([.integer(experimentID), .text(ingest.run)]) { $0.int64(at: 0) }.first
         guard let existingID = existing else {
@@ -212,51 +212,8 @@ final class SQLiteRunWriter {
         """
 }
 
-/// What a run has beside its metrics, kept in `run.extras` so that reading a run skips the lookups of what it
-/// lacks.
-struct RunExtras: OptionSet {
-    let rawValue: Int64
-
-    static let params = RunExtras(rawValue: 1)
-    static let series = RunExtras(rawValue: 2)
-
-    init(rawValue: Int64) { self.rawValue = rawValue }
-
-    /// What an ingest has.
-    init(_ ingest: RunIngest) {
-        self = []
-        if !ingest.params.isEmpty { insert(.params) }
-        if !ingest.series.isEmpty { insert(.series) }
-    }
-}
-
-/// Which statistics row: an experiment and a metric name.
-struct StatisticsKey: Hashable {
-    var experimentID: Int64
-    var nameID: Int64
-}
-
-/// Running statistics of one metric over runs: prevalence, finite sum, extremes with their runs, the latest value.
-struct MetricAccumulator {
-    var count = 0
-    var finiteCount = 0
-    var sum = 0.0
-    var min: (value: Double, run: Int64)?
-    var max: (value: Double, run: Int64)?
-    var latest: (created: Int64, run: Int64, value: Double, format: Int)?
-
-    mutating func add(value: Double, format: Int, run: Int64, created: Int64) {
-        count += 1
-        if value.isFinite {
-            finiteCount += 1
-            sum += value
-            if min.map({ value < $0.value }) ?? true { min = (value, run) }
-            if max.map({ value > $0.value }) ?? true { max = (value, run) }
-        }
-        if latest.map({ (created, run) > ($0.created, $0.run) }) ?? true { latest = (created, run, value, format) }
-    }
-
-    /// The parameters of `mergeStatistics`.
+extension MetricAccumulator {
+    /// The parameters of `mergeStatistics` for the row `key` (a NaN latest value as NULL, which SQLite cannot store).
     func values(_ key: StatisticsKey) -> [SQLiteValue] {
         let latest = latest ?? (0, 0, .nan, 0)
         return [

@@ -3,9 +3,6 @@ import Foundation
 import KFPModel
 
 /// The embedded store: one SQLite file in WAL mode, foreign keys on, a busy timeout, numbered migrations.
-/// Thrown inside an import's transaction to roll it back.
-private struct ImportAborted: Error {}
-
 final class SQLiteStore: MetricsStore {
     /// The path it was opened with, for messages.
     let path: String
@@ -55,17 +52,7 @@ final class SQLiteStore: MetricsStore {
 
     /// Runs `body`, turning SQLite failures into store errors.
     func guarded<T>(_ body: () throws -> T) throws(StoreError) -> T {
-        do {
-            return try body()
-        } catch let error as StoreError {
-            throw error
-        } catch is ImportAborted {
-            throw .importAborted
-        } catch let error as SQLiteError {
-            throw Self.storeError(error, path: path)
-        } catch {
-            throw .failure(store: path, detail: "\(error)")
-        }
+        try StoreError.guarding(store: path, translate: { ($0 as? SQLiteError).map { Self.storeError($0, path: path) } }, body)
     }
 
     /// Runs a read in one read transaction (one snapshot, however many statements), retried on `SQLITE_BUSY`,
@@ -108,19 +95,7 @@ final class SQLiteStore: MetricsStore {
                 while true {
                     switch next() {
                     case .runs(let runs):
-                        for run in runs {
-                            switch try writer.write(run, replace: replace) {
-                            case .created(let count):
-                                summary.created += 1
-                                summary.metrics += count
-                                summary.points += run.series.reduce(0) { $0 + $1.points.count }
-                            case .replaced(let count, _):
-                                summary.replaced += 1
-                                summary.metrics += count
-                                summary.points += run.series.reduce(0) { $0 + $1.points.count }
-                            case .unchanged, .labelsAdded: summary.unchanged += 1
-                            }
-                        }
+                        for run in runs { summary.count(try writer.write(run, replace: replace), of: run) }
                     case .end:
                         try writer.finish()
                         return
@@ -184,14 +159,9 @@ final class SQLiteStore: MetricsStore {
             let id = try existingRunID(experiment: experiment, name: name)
             guard let wanted = metrics?.map(\.nfc) else { return try loadSeries(runID: id) }
             let run = try loadRun(id: id, experiment: experiment, name: name)
-            if let missing = wanted.first(where: { run.metric($0) == nil }) {
-                throw StoreError.unknownRunMetric(
-                    experiment: experiment, run: name, metric: missing, known: Array(run.metrics.prefix(20).map(\.name)),
-                    total: run.metrics.count)
-            }
-            return try Set(wanted).filter { run.seriesPointCounts[$0] != nil }.sorted().map { metric in
+            return try RunContent.seriesToRead(wanted, of: run).map { metric in
                 let blob = try cached(RunStatements.oneSeries).rows([.integer(id), .text(metric)]) { $0.blob(at: 0) }.first
-                return MetricSeries(metric: metric, points: try decode(blob ?? [], metric: metric))
+                return try SeriesCodec.series(metric, stored: blob ?? [], store: path)
             }
         }
     }
@@ -199,16 +169,23 @@ final class SQLiteStore: MetricsStore {
     /// Every series of a run, sorted by metric name.
     private func loadSeries(runID: Int64) throws -> [MetricSeries] {
         try cached(RunStatements.allSeries).rows([.integer(runID)]) { ($0.text(at: 0), $0.blob(at: 1)) }
-            .map { MetricSeries(metric: $0.0, points: try decode($0.1, metric: $0.0)) }
+            .map { try SeriesCodec.series($0.0, stored: $0.1, store: path) }
             .sorted { $0.metric < $1.metric }
     }
 
-    /// A stored blob's points; a blob that cannot be read is damage.
-    private func decode(_ blob: [UInt8], metric: String) throws -> [SeriesPoint] {
-        do {
-            return try SeriesCodec.decode(blob)
-        } catch {
-            throw StoreError.corrupt(store: path, detail: "the series of '\(metric)' cannot be read: \(error)")
+    func exportRuns(experiments: [String]?, batchSize: Int, _ body: ([ExportedRun]) -> Bool) throws(StoreError) {
+        try reading {
+            let names = try experiments.map { $0.map(\.nfc) } ?? experimentNames()
+            let experiments = try names.map { (name: $0, id: try existingExperimentID($0)) }
+            try RunExport.walk(experiments, batchSize: batchSize, page: { experiment, experimentID, after, limit in
+                let heads = try cached(RunStatements.runsAfter)
+                    .rows([.integer(experimentID), .integer(after), .integer(limit)]) { (id: $0.int64(at: 0), name: $0.text(at: 1)) }
+                let runs = try heads.map { head in
+                    let run = try loadRun(id: head.id, experiment: experiment, name: head.name)
+                    return ExportedRun(run: run, series: RunContent.needsStoredSeries(run) ? try loadSeries(runID: head.id) : [])
+                }
+                return (runs, heads.last?.id)
+            }, body)
         }
     }
 
@@ -235,6 +212,8 @@ final class SQLiteStore: MetricsStore {
             """
         static let experimentID = "SELECT id FROM experiment WHERE name = ?"
         static let runID = "SELECT id FROM run WHERE experiment_id = ? AND name = ?"
+        /// Up to a batch of an experiment's runs stored after a run id, in the order they were stored.
+        static let runsAfter = "SELECT id, name FROM run WHERE experiment_id = ? AND id > ? ORDER BY id LIMIT ?"
         static let all = [experimentID, runID, times, labels, sources, metrics, params, seriesCounts, allSeries, oneSeries]
     }
 
@@ -269,7 +248,8 @@ final class SQLiteStore: MetricsStore {
         }
         return StoredRun(
             experiment: experiment, name: name, labels: labels, metrics: metrics, sources: sources,
-            createdAt: Self.date(times.0), ingestedAt: Self.date(times.1), params: params, seriesPointCounts: counts)
+            createdAt: StoreTime.date(times.0), ingestedAt: StoreTime.date(times.1), params: params,
+            seriesPointCounts: counts)
     }
 
     func experimentNames() throws(StoreError) -> [String] {
@@ -289,8 +269,8 @@ final class SQLiteStore: MetricsStore {
             ).rows([]) {
                 ExperimentSummary(
                     name: $0.text(at: 0), runCount: $0.int(at: 1),
-                    firstRun: $0.isNull(at: 2) ? nil : Self.date($0.int64(at: 2)),
-                    latestRun: $0.isNull(at: 3) ? nil : Self.date($0.int64(at: 3)))
+                    firstRun: $0.isNull(at: 2) ? nil : StoreTime.date($0.int64(at: 2)),
+                    latestRun: $0.isNull(at: 3) ? nil : StoreTime.date($0.int64(at: 3)))
             }
         }
     }
@@ -365,16 +345,14 @@ final class SQLiteStore: MetricsStore {
         try reading {
             let experimentID = try existingExperimentID(experiment)
             let statistics = try database.prepare(Self.statisticsStatement).rows([.integer(experimentID)]) { row in
-                let finiteCount = row.int(at: 3)
-                return MetricStatistics(
+                MetricStatistics(
                     name: row.text(at: 0), format: MetricFormat(rawValue: row.int(at: 10)) ?? .unspecified,
-                    runCount: row.int(at: 1), min: row.isNull(at: 4) ? nil : row.double(at: 4),
-                    minRun: row.isNull(at: 5) ? nil : row.text(at: 5), max: row.isNull(at: 6) ? nil : row.double(at: 6),
-                    maxRun: row.isNull(at: 7) ? nil : row.text(at: 7),
-                    mean: finiteCount > 0 ? row.double(at: 2) / Double(finiteCount) : nil,
+                    runCount: row.int(at: 1), finiteSum: row.double(at: 2), finiteCount: row.int(at: 3),
+                    min: row.isNull(at: 4) ? nil : row.double(at: 4), minRun: row.isNull(at: 5) ? nil : row.text(at: 5),
+                    max: row.isNull(at: 6) ? nil : row.double(at: 6), maxRun: row.isNull(at: 7) ? nil : row.text(at: 7),
                     latest: row.isNull(at: 8) ? .nan : row.double(at: 8), latestRun: row.text(at: 9))
             }
-            return statistics.sorted { ($1.runCount, $0.name) < ($0.runCount, $1.name) }
+            return MetricStatistics.inTopOrder(statistics)
         }
     }
 
@@ -407,7 +385,7 @@ final class SQLiteStore: MetricsStore {
             }
             let points = try database.prepare(sql).rows(values) {
                 HistoryPoint(
-                    run: $0.text(at: 0), createdAt: Self.date($0.int64(at: 1)),
+                    run: $0.text(at: 0), createdAt: StoreTime.date($0.int64(at: 1)),
                     value: $0.isNull(at: 2) ? .nan : $0.double(at: 2),
                     format: MetricFormat(rawValue: $0.int(at: 3)) ?? .unspecified)
             }
@@ -488,10 +466,4 @@ final class SQLiteStore: MetricsStore {
             ).rows([.integer(experimentID)]) { LabelCount(key: $0.text(at: 0), value: $0.text(at: 1), runCount: $0.int(at: 2)) }
         }
     }
-
-    // MARK: - Time
-
-    /// Times are stored as integer milliseconds since 1970 (UTC).
-    static func milliseconds(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded()) }
-    static func date(_ milliseconds: Int64) -> Date { Date(timeIntervalSince1970: Double(milliseconds) / 1000) }
 }

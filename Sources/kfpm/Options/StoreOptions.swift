@@ -23,6 +23,11 @@ struct StoreOption: ParsableArguments {
     /// Opens the store: for reading (it must exist, and is never created or changed) or for writing. A write
     /// waits for another process's lock up to `KFPM_BUSY_TIMEOUT` milliseconds (default 10000).
     func open(_ access: StoreAccess) throws(StoreError) -> any MetricsStore {
+        try Self.open(location, access)
+    }
+
+    /// Opens the store at `location` for `access`, with the busy timeout of `KFPM_BUSY_TIMEOUT`.
+    static func open(_ location: StoreLocation, _ access: StoreAccess) throws(StoreError) -> any MetricsStore {
         let timeout = Environment.value("KFPM_BUSY_TIMEOUT").flatMap { Int32($0) }.flatMap { $0 > 0 ? $0 : nil }
         return try StoreFactory.open(
             location, for: access, busyTimeoutMilliseconds: timeout ?? StoreFactory.defaultBusyTimeoutMilliseconds)

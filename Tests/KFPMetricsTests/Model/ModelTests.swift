@@ -26,6 +26,16 @@ struct ModelTests {
         #expect(!Glob("acc").matches("accuracy"))
     }
 
+    /// What SQL's GLOB is given: a `[` that opens no set as the set `[[]`; a set, with a `[` among its members,
+    /// copied as it is.
+    @Test func globsForSQL() {
+        #expect(Glob("a[b").sqlGlob == "a[[]b")
+        #expect(Glob("a[[]b").sqlGlob == "a[[]b")
+        #expect(Glob("[[]x[").sqlGlob == "[[]x[[]")
+        #expect(Glob("[]]*").sqlGlob == "[]]*")
+        #expect(Glob("feat-*").sqlGlob == "feat-*")
+    }
+
     @Test func labelsParseKeyEqualsValue() throws {
         #expect(try Label(parsing: "branch=feature=x") == Label(key: "branch", value: "feature=x"))
         #expect(try Label(parsing: "empty=") == Label(key: "empty", value: ""))

@@ -12,8 +12,8 @@ import Testing
 /// Golden files for `kfpm show` in every format, from real fixtures ingested at a fixed time.
 struct ShowRenderTests {
     /// A run built from two real fixtures (KFP v1 with PERCENTAGE, KFP v2 executor output) plus a label.
-    static func fixtureRun() throws -> StoredRun {
-        let store = try StoreBackend.sqlite.make()
+    static func fixtureRun(_ backend: StoreBackend = .sqlite) throws -> StoredRun {
+        let store = try backend.make()
         let request = IngestRequest(
             experiment: "demo", run: "run-42",
             paths: [Fixtures.path("kfp-v1/accuracy.json"), Fixtures.path("kfp-v2/executor_output.json")],
@@ -31,12 +31,15 @@ struct ShowRenderTests {
         return run
     }
 
-    @Test(arguments: [
-        (OutputFormat.table, "show.table.txt"), (.json, "show.json"), (.csv, "show.csv"), (.markdown, "show.md"),
-        (.html, "show.html"),
-    ])
-    func showMatchesGolden(_ format: OutputFormat, _ golden: String) throws {
-        let text = format.render(try Self.fixtureRun(), options: RenderOptions())
+    static let goldenFiles: [(OutputFormat, String)] = [
+        (.table, "show.table.txt"), (.json, "show.json"), (.csv, "show.csv"), (.markdown, "show.md"), (.html, "show.html"),
+    ]
+
+    /// Every format, on every backend: the output must not depend on the store.
+    @Test(arguments: goldenFiles, StoreBackend.all)
+    func showMatchesGolden(_ golden: (OutputFormat, String), _ backend: StoreBackend) throws {
+        let (format, golden) = golden
+        let text = format.render(try Self.fixtureRun(backend), options: RenderOptions())
         let mismatch = Golden.mismatch(text, file: golden)
         #expect(mismatch == nil, "\(mismatch ?? "")")
     }

@@ -27,7 +27,7 @@ struct BusyRetryTests {
     // MARK: - Backoff
 
     @Test func backoffDoublesUpToItsCapWithJitterBelowTheNominalDelay() {
-        let retry = BusyRetry(budget: .seconds(10), initialDelay: .milliseconds(2), maxDelay: .milliseconds(250))
+        let retry = RetryBackoff(budget: .seconds(10), initialDelay: .milliseconds(2), maxDelay: .milliseconds(250))
         let nominal = (0..<10).map { retry.nominalDelay(afterAttempt: $0) }
         #expect(Array(nominal.prefix(8)) == [2, 4, 8, 16, 32, 64, 128, 250].map { Duration.milliseconds($0) })
         #expect(Array(nominal.suffix(2)) == [.milliseconds(250), .milliseconds(250)])
@@ -51,7 +51,7 @@ struct BusyRetryTests {
             _ = try SQLiteStore(path: path, access: .write)
             // SQLite's own busy handler is off (timeout 0): only the retry loop can wait for the lock.
             let database = try SQLiteDatabase(path: path, mode: .readWrite, busyTimeoutMilliseconds: 0)
-            database.busyRetry = BusyRetry(budget: .seconds(20))
+            database.busyRetry = RetryBackoff(budget: .seconds(20))
             let holder = try LockHolder(path: path)
             let released = DispatchSemaphore(value: 0)
             DispatchQueue.global().asyncAfter(deadline: .now() + 0.3) {

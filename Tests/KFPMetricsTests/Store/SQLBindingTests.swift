@@ -16,8 +16,9 @@ struct SQLBindingTests {
     static let allowList: [Allowed] = [
         Allowed(
             file: "SQLiteStore.swift", expression: "filter",
-            reason: "built only from the fixed fragments 'r.experiment_id = ?', ' AND r.id IN (SELECT … key = ? AND "
-                + "value = ?)' and ' AND (r.created_at, r.id) < (SELECT … name = ?)'; every value is bound"),
+            reason: "built only from the fixed fragments 'r.experiment_id = ?', ' AND r.id [NOT] IN (SELECT … key = ? "
+                + "[AND value = ? | AND value GLOB ?])' and ' AND (r.created_at, r.id) < (SELECT … name = ?)'; every value "
+                + "is bound"),
         Allowed(
             file: "SQLiteStore.swift", expression: "order",
             reason: "the keyword ASC or DESC, chosen by a Bool"),
@@ -33,6 +34,18 @@ struct SQLBindingTests {
         Allowed(
             file: "SQLiteMigrations.swift", expression: "latest",
             reason: "the number of migrations, an integer; PRAGMA user_version takes no bound parameter"),
+        Allowed(
+            file: "PostgresSQL.swift", expression: "runFilter",
+            reason: "a constant WHERE fragment of the same file, spliced at compile time into the four run queries "
+                + "that share it; its values (label conditions as arrays, a glob as a regular expression) are the bound "
+                + "parameters $1–$8"),
+        Allowed(
+            file: "PostgresConnection.swift", expression: "isolation.rawValue",
+            reason: "an isolation level keyword from a closed enum (READ COMMITTED, REPEATABLE READ, SERIALIZABLE)"),
+        Allowed(
+            file: "PostgresStore+Opening.swift", expression: "location.quotedSchema",
+            reason: "CREATE SCHEMA takes no bound identifier; the schema name was checked to be a plain lowercase "
+                + "identifier (PostgresLocation.checkSchemaName) and is double-quoted"),
     ]
 
     // MARK: - Scanning

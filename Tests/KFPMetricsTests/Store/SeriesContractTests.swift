@@ -215,4 +215,27 @@ struct SeriesContractTests {
         #expect(loss.runCount == 1 && loss.min == 0.5 && loss.max == 0.5 && loss.latest == 0.5)
         #expect(try store.metricStatistics(experiment: "e").map(\.name) == ["loss"])
     }
+
+    // MARK: - Renaming, deleting
+
+    @Test(arguments: StoreBackend.all)
+    func renamingOrDeletingARunTakesItsSeriesAndParametersAlong(_ backend: StoreBackend) throws {
+        let store = try backend.make()
+        _ = try store.ingest(Build.ingest("a", metrics, params: params, series: [awkward], experiment: "e"), replace: false)
+        let acc = Build.series("acc", [(0, 1)])
+        _ = try store.ingest(
+            Build.ingest("b", metrics, params: [Parameter(key: "lr", value: "1")], series: [acc], experiment: "e"), replace: false)
+        try store.renameRun(experiment: "e", from: "a", to: "a2")
+        expectSame(try store.series(experiment: "e", run: "a2", metrics: nil), [awkward])
+        #expect(try store.run(experiment: "e", name: "a2").params.count == params.count)
+        #expect(try store.deleteRuns(experiment: "e", names: ["a2"]) == 3)
+        #expect(throws: StoreError.self) { try store.series(experiment: "e", run: "a2", metrics: nil) }
+        // A new run of that name starts with nothing of the deleted one; the other run keeps what it had.
+        _ = try store.ingest(Build.ingest("a2", metrics, experiment: "e"), replace: false)
+        let fresh = try store.run(experiment: "e", name: "a2")
+        #expect(fresh.params.isEmpty && fresh.seriesPointCounts.isEmpty)
+        #expect(try store.series(experiment: "e", run: "a2", metrics: nil).isEmpty)
+        expectSame(try store.series(experiment: "e", run: "b", metrics: nil), [acc])
+        #expect(try store.run(experiment: "e", name: "b").params == [Parameter(key: "lr", value: "1")])
+    }
 }

@@ -137,6 +137,93 @@ struct StoreContractTests {
         #expect(try store.metricStatistics(experiment: "e").map(\.runCount) == [1])
     }
 
+    // MARK: - Export
+
+    @Test(arguments: StoreBackend.all)
+    func exportStreamsEveryRunInBatchesInTheOrderStored(_ backend: StoreBackend) throws {
+        let store = try backend.make()
+        // Created out of order (newest first), so that "the order stored" differs from the order of creation.
+        for i in 0..<7 {
+            _ = try store.ingest(Build.ingest("r\(i)", value: Double(i), experiment: "e", time: Build.time - Double(i) * 60), replace: false)
+        }
+        let labelled = Build.ingest("x", metrics, labels: [Label(key: "branch", value: "main")], experiment: "f")
+        _ = try store.ingest(labelled, replace: false)
+        _ = try store.ingest(Build.ingest("y", value: .nan, experiment: "f"), replace: false)
+        var batches: [[String]] = []
+        try store.exportRuns(experiments: nil, batchSize: 3) { batch in
+            batches.append(batch.map { "\($0.run.experiment)/\($0.run.name)" })
+            return true
+        }
+        #expect(batches == [["e/r0", "e/r1", "e/r2"], ["e/r3", "e/r4", "e/r5"], ["e/r6"], ["f/x", "f/y"]])
+
+        // Whole runs: what `run` reads, field by field.
+        var exported: [StoredRun] = []
+        try store.exportRuns(experiments: ["f"], batchSize: 10) { batch in
+            exported += batch.map(\.run)
+            return true
+        }
+        #expect(exported.map(\.name) == ["x", "y"])
+        for run in exported {
+            let read = try store.run(experiment: "f", name: run.name)
+            #expect(run.labels == read.labels && run.sources == read.sources)
+            #expect(run.createdAt == read.createdAt && run.ingestedAt == read.ingestedAt)
+            #expect(run.metrics.count == read.metrics.count && zip(run.metrics, read.metrics).allSatisfy { $0.sameContent(as: $1) })
+        }
+
+        // Stopping early, and an unknown experiment before any batch.
+        var calls = 0
+        try store.exportRuns(experiments: ["e"], batchSize: 2) { _ in
+            calls += 1
+            return false
+        }
+        #expect(calls == 1)
+        #expect(throws: StoreError.self) {
+            try store.exportRuns(experiments: ["e", "nope"], batchSize: 2) { _ in
+                Issue.record("a batch before the unknown experiment was found")
+                return true
+            }
+        }
+    }
+
+    /// Runs exported from one backend and imported into another (every pair) read back the same, times, parameters
+    /// and series points included (what `kfpm copy` relies on); importing them again is unchanged.
+    @Test(arguments: StoreBackend.all, StoreBackend.all)
+    func exportedRunsImportIntoAnyBackendUnchanged(_ from: StoreBackend, _ to: StoreBackend) throws {
+        let source = try from.make()
+        let created = Date(timeIntervalSince1970: 1_700_000_000.123)
+        var a = Build.ingest("a", metrics, labels: [Label(key: "k", value: "v")], experiment: "e", createdAt: created)
+        a.params = [Parameter(key: "lr", value: "1e-05"), Parameter(key: "seed", value: "0042")]
+        a.series = [
+            Build.series("accuracy", [(0, 0.1), (1, .nan), (1, -0.0)]), Build.series("loss", [(-3, .infinity)], timestamps: false),
+        ]
+        _ = try source.ingest(a, replace: false)
+        _ = try source.ingest(Build.ingest("b", value: -.infinity, experiment: "e", time: Build.time + 1), replace: false)
+        let target = try to.make()
+        var batches: [ImportBatch] = []
+        try source.exportRuns(experiments: nil, batchSize: 1) { batch in
+            batches.append(.runs(batch.map(\.ingest)))
+            return true
+        }
+        batches.append(.end)
+        let replay = batches
+        let summary = try target.importRuns(replace: false) { batches.removeFirst() }
+        #expect(summary.created == 2 && summary.points == 4)
+        for name in ["a", "b"] {
+            let original = try source.run(experiment: "e", name: name)
+            let copy = try target.run(experiment: "e", name: name)
+            #expect(copy.labels == original.labels && copy.sources == original.sources)
+            #expect(copy.createdAt == original.createdAt && copy.ingestedAt == original.ingestedAt)
+            #expect(zip(copy.metrics, original.metrics).allSatisfy { $0.sameContent(as: $1) })
+            #expect(copy.params == original.params && copy.seriesPointCounts == original.seriesPointCounts)
+            let series = try target.series(experiment: "e", run: name, metrics: nil)
+            let originalSeries = try source.series(experiment: "e", run: name, metrics: nil)
+            #expect(series.count == originalSeries.count && zip(series, originalSeries).allSatisfy { $0.sameContent(as: $1) })
+        }
+        #expect(try target.run(experiment: "e", name: "a").seriesPointCounts == ["accuracy": 3, "loss": 1])
+        batches = replay
+        #expect(try target.importRuns(replace: false) { batches.removeFirst() }.unchanged == 2)
+    }
+
     // MARK: - Reading
 
     @Test(arguments: StoreBackend.all)
@@ -306,6 +393,38 @@ struct StoreContractTests {
         #expect(try names([.equals(key: "note", value: Glob("a[b"))]) == ["r1"])
     }
 
+    /// A label glob selects, on every backend, the runs whose value `Glob.matches` accepts (SQLite's GLOB reading;
+    /// PostgreSQL's is a regular expression made from it): wildcards, sets, ranges, negated sets, a `]` first in a
+    /// set, a `-` at either end, a reversed range, an unclosed `[`, case, and characters that mean something to SQL,
+    /// LIKE or regular expressions. `KEY!=VALUE` selects the others.
+    @Test(arguments: StoreBackend.all)
+    func labelGlobsSelectWhatGlobMatches(_ backend: StoreBackend) throws {
+        let values = [
+            "main", "Main", "feat-x", "feat-", "feat-yy", "a[b", "a]b", "a-b", "a^b", "a.b", "axb", "ab", "", "100%", "x_y",
+            "é", "e", "😀", "a\\b", "(a)", "a+b", "a$", "a*b", "a?b", "a{2}", "a|b", "\\d", "'; DROP TABLE run; --",
+        ]
+        let store = try backend.make()
+        for (i, value) in values.enumerated() {
+            let ingest = Build.ingest(
+                "r\(i)", [Metric(name: "m", value: 1, format: .raw)], labels: [Label(key: "k", value: value)], experiment: "e",
+                time: Build.time + Double(i))
+            _ = try store.ingest(ingest, replace: false)
+        }
+        let patterns = [
+            "*", "?", "??", "feat-*", "feat-?", "[Mm]ain", "[a-m]*", "[^a-m]*", "a[]]b", "a[^]]b", "a[-x]b", "a[x-]b",
+            "a[^x]b", "a[b", "a[[]b", "*[.]*", "a.b", "a?b", "a\\b", "(a)", "a+b", "a$", "a[*]b", "a[?]b", "[é]", "[😀]",
+            "[a-zé]", "*%", "x_y", "[z-a]", "[^z-a]", "a{2}", "a|b", "\\d", "*DROP*", "M*", "m*", "*[^a-z]*", "[",
+        ]
+        for pattern in patterns {
+            let glob = Glob(pattern)
+            let expected = Set(values.indices.filter { glob.matches(values[$0]) }.map { "r\($0)" })
+            let equal = try store.runs(RunQuery(experiment: "e", filters: [.equals(key: "k", value: glob)])).runs.map(\.name)
+            #expect(Set(equal) == expected, "k=\(pattern)")
+            let differ = try store.runs(RunQuery(experiment: "e", filters: [.differs(key: "k", value: glob)])).runs.map(\.name)
+            #expect(Set(differ) == Set(values.indices.map { "r\($0)" }).subtracting(expected), "k!=\(pattern)")
+        }
+    }
+
     @Test(arguments: StoreBackend.all)
     func deletingRunsIsAllOrNoneAndStatisticsForgetThem(_ backend: StoreBackend) throws {
         let store = try seeded(backend)
@@ -343,6 +462,12 @@ struct StoreContractTests {
         #expect(Set(try store.labelCounts(experiment: "e").map(\.key)) == ["branch"])
         try store.changeLabels(experiment: "e", runs: ["r1", "r2"], set: [Label(key: "team", value: "x"), Label(key: "branch", value: "dev")], remove: [])
         try store.changeLabels(experiment: "e", runs: ["r2"], set: [], remove: ["team", "absent"])
+        // A key set twice takes its last value; a key both removed and set is set.
+        try store.changeLabels(
+            experiment: "e", runs: ["r3", "r3"], set: [Label(key: "x", value: "1"), Label(key: "x", value: "2"), Label(key: "y", value: "3")],
+            remove: ["y"])
+        #expect(try store.run(experiment: "e", name: "r3").labels.filter { $0.key != "branch" } == [Label(key: "x", value: "2"), Label(key: "y", value: "3")])
+        try store.changeLabels(experiment: "e", runs: ["r3"], set: [], remove: ["x", "y"])
         #expect(try store.labelCounts(experiment: "e") == [
             LabelCount(key: "branch", value: "dev", runCount: 4), LabelCount(key: "branch", value: "main", runCount: 1),
             LabelCount(key: "team", value: "x", runCount: 1),

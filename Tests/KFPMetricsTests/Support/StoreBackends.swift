@@ -18,8 +18,18 @@ struct StoreBackend: CustomTestStringConvertible, Sendable {
     /// The embedded store, in memory.
     static let sqlite = StoreBackend(name: "SQLite") { try StoreFactory.open(.file(path: ":memory:"), for: .write) }
 
-    /// Every backend available here.
-    static var all: [StoreBackend] { [.sqlite] }
+    /// The team store: a new schema in the test server's database (`TestPostgres`, started by `Scripts/test.sh`),
+    /// which has an en-US ICU collation. Nil without a server.
+    static let postgreSQL: StoreBackend? = TestPostgres.uri.map { _ in
+        StoreBackend(name: "PostgreSQL") {
+            guard let uri = TestPostgres.freshStoreURI() else { throw TestPostgres.Failure(message: TestPostgres.skipReason) }
+            return try StoreFactory.open(.postgreSQL(uri: uri), for: .write)
+        }
+    }
+
+    /// Every backend available here: SQLite, and PostgreSQL when the test server runs (always in CI, where
+    /// `PostgresAvailabilityTests` fails otherwise).
+    static var all: [StoreBackend] { [.sqlite] + (postgreSQL.map { [$0] } ?? []) }
 }
 
 /// The store the golden files are made from: experiment `demo` with a real KFP v1 run and three synthetic runs
