@@ -18,7 +18,6 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
-        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // The system SQLite (Debian: libsqlite3-dev), reached through our own thin wrapper in KFPStore/SQLite, and
@@ -50,7 +49,7 @@ let package = Package(
         // Typed results of the read commands and the gate, computed from the store interface.
         .target(
             name: "KFPReports",
-            dependencies: ["KFPModel", "KFPIngest", "KFPStore", .product(name: "Yams", package: "Yams")]
+            dependencies: ["KFPModel", "KFPIngest", "KFPStore"]
         ),
         // Report models and one renderer per output format.
         .target(name: "KFPRender", dependencies: ["KFPModel", "KFPStore", "KFPReports"]),

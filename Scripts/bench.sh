@@ -75,10 +75,9 @@ if [ -n "${KFPM_BENCH_BIN:-}" ]; then
     kfpm="$(cd "$(dirname "$KFPM_BENCH_BIN")" && pwd)/$(basename "$KFPM_BENCH_BIN")"
     say "measuring $kfpm (KFPM_BENCH_BIN; no build)"
 else
-    # The build to distribute: release with the Swift runtime linked in statically (start-up ~2x faster).
-    say "building kfpm (release, static Swift stdlib, scratch path $scratch)"
-    swift build -c release --static-swift-stdlib --scratch-path "$scratch" >&2
-    kfpm="$(swift build -c release --static-swift-stdlib --scratch-path "$scratch" --show-bin-path)/kfpm"
+    # The build users install (Scripts/build-release.sh).
+    say "building kfpm as Scripts/build-release.sh does (scratch path $scratch)"
+    kfpm="$(KFPM_INSTALL_SCRATCH="$scratch" "$repo/Scripts/build-release.sh")"
 fi
 [ -x "$kfpm" ] || { echo "bench.sh: no kfpm binary at $kfpm" >&2; exit 1; }
 build_secs=$((SECONDS - build_start))

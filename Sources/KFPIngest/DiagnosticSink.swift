@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import KFPModel
 
 /// Collects the diagnostics of one input, placing offsets at line:column.
@@ -43,7 +43,7 @@ package func jsonPath(_ parent: String, key: String) -> String {
         }
     }
     if simple { return parent + "." + key }
-    let escaped = key.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+    let escaped = key.replacingBytes(of: "\\", with: "\\\\").replacingBytes(of: "\"", with: "\\\"")
     return parent + "[\"" + escaped + "\"]"
 }
 

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import KFPIngest
 import KFPModel
 import KFPRender
@@ -102,19 +102,7 @@ package enum StepSummary {
     ) -> String? {
         guard format == .github, let path = environment["GITHUB_STEP_SUMMARY"], !path.isEmpty else { return nil }
         let text = OutputFormat.markdown.render(report, options: options) + "\n"
-        if !FileManager.default.fileExists(atPath: path) {
-            _ = FileManager.default.createFile(atPath: path, contents: nil)
-        }
-        guard let handle = FileHandle(forWritingAtPath: path) else {
-            return "cannot write GITHUB_STEP_SUMMARY file \(path)"
-        }
-        defer { try? handle.close() }
-        do {
-            try handle.seekToEnd()
-            try handle.write(contentsOf: Data(text.utf8))
-        } catch {
-            return "cannot write GITHUB_STEP_SUMMARY file \(path): \(error.localizedDescription)"
-        }
-        return nil
+        let code = DescriptorOutput.append(text, toFileAt: path)
+        return code == 0 ? nil : "cannot write GITHUB_STEP_SUMMARY file \(path): \(DescriptorOutput.reason(code))"
     }
 }

@@ -1,4 +1,5 @@
-import Foundation
+import Dispatch
+import FoundationEssentials
 import KFPIngest
 import KFPModel
 import KFPStore
@@ -141,7 +142,7 @@ package enum Importer {
         }
 
         func start() {
-            let thread = Thread { [self] in
+            DetachedThread.start(stackBytes: 8 << 20) { [self] in
                 defer { done.signal() }
                 // Made here: an SQLite source's connection is used on this thread only.
                 var source = ImportSources.open(
@@ -154,8 +155,6 @@ package enum Importer {
                 let end = source.finish()
                 _ = queue.put(.finished(diagnostics: end.diagnostics, layoutProblems: end.problems, nothingFound: source.nothingFound))
             }
-            thread.stackSize = 8 << 20
-            thread.start()
         }
 
         /// Stops the producer (if still running) and waits for it to end.

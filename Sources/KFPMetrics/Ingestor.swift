@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import KFPIngest
 import KFPModel
 import KFPStore

@@ -1,4 +1,5 @@
-import Foundation
+import Dispatch
+import FoundationEssentials
 import KFPIngest
 import KFPModel
 import KFPStore
@@ -56,7 +57,7 @@ package enum StoreCopier {
         let source = SourceHandle(try openSource())
         let queue = BoundedQueue<Produced>(capacity: 2)
         let done = DispatchSemaphore(value: 0)
-        let reader = Thread {
+        DetachedThread.start(stackBytes: 8 << 20) {
             defer { done.signal() }
             do throws(StoreError) {
                 try source.store.exportRuns(experiments: request.experiments, batchSize: request.batchSize) { batch in
@@ -67,7 +68,6 @@ package enum StoreCopier {
                 _ = queue.put(.failed(error))
             }
         }
-        reader.start()
         defer {
             queue.cancel()
             done.wait()

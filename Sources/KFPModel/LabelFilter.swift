@@ -19,8 +19,9 @@ package enum LabelFilter: Sendable, Hashable, CustomStringConvertible {
             }
             return key.nfc
         }
-        if let range = text.range(of: "!=") {
-            self = .differs(key: try key(text[..<range.lowerBound]), value: Glob(String(text[range.upperBound...])))
+        if let bang = text.indices.first(where: { text[$0...].hasPrefix("!=") }) {
+            let value = text.index(bang, offsetBy: 2)
+            self = .differs(key: try key(text[..<bang]), value: Glob(String(text[value...])))
         } else if let equals = text.firstIndex(of: "=") {
             self = .equals(key: try key(text[..<equals]), value: Glob(String(text[text.index(after: equals)...])))
         } else if text.hasPrefix("!") {

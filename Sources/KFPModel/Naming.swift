@@ -1,13 +1,16 @@
-import Foundation
+import FoundationEssentials
 
 /// The rules every name follows (experiment, run, metric, step, label key and value): one spelling, and no
 /// control characters.
 extension String {
     /// The text in Unicode Normalization Form C, the one spelling kfpm keeps of a name: `e` + U+0301 and `é`
-    /// are one name. ASCII text, the common case, is already NFC and is returned as it is.
+    /// are one name. ASCII text, the common case, is already NFC and is returned as it is. The standard library's
+    /// own normalization (what it compares strings with): Foundation's would bring NSString and ICU into every
+    /// process, and on Linux it leaves a precomposed LV syllable and a trailing jamo apart (U+C694 U+11AA), where
+    /// the standard, Python and the standard library compose them (U+C697).
     package var nfc: String {
         if utf8.allSatisfy({ $0 < 0x80 }) { return self }
-        return precomposedStringWithCanonicalMapping
+        return String(decoding: _nfcCodeUnits, as: UTF8.self)
     }
 
     /// Whether the text holds a control character: C0 (U+0000–U+001F), DEL (U+007F) or C1 (U+0080–U+009F), any

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Where one file of an ingest came from, kept with the run.
 package struct MetricsSource: Sendable, Hashable {

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import KFPModel
 
 /// The one interface every command uses to reach stored metrics, whatever the backend (`StoreLocation` names

@@ -1,8 +1,14 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import KFPMetrics
 import KFPModel
 import KFPStore
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// The `kfpm` command: ingest ML-pipeline metrics into a local store, then show, compare and gate on them.
 @main
@@ -39,25 +45,34 @@ struct KFPM: ParsableCommand {
             try command.run()
         } catch let error as OutputFailure {
             Console.error(error.message)
-            Foundation.exit(2)
+            terminate(2)
         } catch let error as CommandFailure {
             Console.error(error.message)
-            Foundation.exit(2)
+            terminate(2)
         } catch let error as OperationFailure {
             for diagnostic in error.diagnostics { Console.diagnostic(diagnostic.description) }
             Console.error(error.message)
-            Foundation.exit(2)
+            terminate(2)
         } catch let error as StoreError {
             Console.error(error.description)
-            Foundation.exit(2)
+            terminate(2)
         } catch {
             let code = exitCode(for: error)
             if code == .failure && !(error is ExitCode) {
                 Console.error("\(error)")
-                Foundation.exit(2)
+                terminate(2)
             }
             exit(withError: error)
         }
+    }
+
+    /// Ends the process with `code` (libc's exit: `ParsableCommand.exit(withError:)` takes the plain name).
+    private static func terminate(_ code: Int32) -> Never {
+        #if canImport(Glibc)
+            Glibc.exit(code)
+        #else
+            Darwin.exit(code)
+        #endif
     }
 
     /// A first argument that is no subcommand (`kfpm compair a b`) is a usage error that names the closest
@@ -69,7 +84,7 @@ struct KFPM: ParsableCommand {
         let close = Suggestions.closest(to: first, in: names)
         Console.error("unknown command '\(first)'" + (close.isEmpty ? "" : "; did you mean \(close.joined(separator: " or "))?"))
         Console.diagnostic("Usage: kfpm <subcommand>\n  See 'kfpm --help' for the subcommands.")
-        Foundation.exit(ExitCode.validationFailure.rawValue)
+        terminate(ExitCode.validationFailure.rawValue)
     }
 
     /// The subcommand parsed on its own, without building the whole command tree: argument-parser reflects over

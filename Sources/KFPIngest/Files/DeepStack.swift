@@ -1,4 +1,11 @@
-import Foundation
+import Dispatch
+import FoundationEssentials
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Runs recursive work over a nested document (parsing, reading and freeing a JSON tree up to `--max-depth`
 /// levels deep) on a stack that is large enough for it, so that a deep input is read or refused but never
@@ -17,12 +24,10 @@ enum DeepStack {
         if depth <= JSONParser.defaultMaxDepth { return body() }
         let result = ResultBox<T>()
         let done = DispatchSemaphore(value: 0)
-        let thread = Thread {
+        DetachedThread.start(stackBytes: stackBytes(forDepth: depth)) {
             result.value = body()
             done.signal()
         }
-        thread.stackSize = stackBytes(forDepth: depth)
-        thread.start()
         done.wait()
         guard let value = result.value else { return body() }  // not reached: the thread always sets it
         return value

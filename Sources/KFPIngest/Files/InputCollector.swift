@@ -1,5 +1,11 @@
-import Foundation
+import FoundationEssentials
 import KFPModel
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// One input to read: where it came from, what it holds, its bytes, and the folder below a given folder it was
 /// found in.
@@ -173,27 +179,53 @@ package enum InputCollector {
             return .failure(Diagnostic(.error, file: path, message: "cannot open: \(String(cString: strerror(errno)))", rule: "input"))
         }
         defer { close(descriptor) }
-        // Read up to one byte past the cap, so that a file that grew since `stat` is still refused.
-        var bytes = [UInt8](repeating: 0, count: Int(info.st_size) + 1)
+        switch readToEnd(descriptor, sizeHint: Int(info.st_size), cap: limits.maxFileBytes) {
+        case .success(let bytes): return .success(bytes)
+        case .failure(.tooLarge): return .failure(tooLarge(path, limits))
+        case .failure(.system(let code)):
+            return .failure(Diagnostic(.error, file: path, message: "cannot read: \(String(cString: strerror(code)))", rule: "input"))
+        }
+    }
+
+    /// Why `readToEnd` stopped.
+    package enum ReadFailure: Error, CustomStringConvertible {
+        /// More than the cap: the reading stopped one byte past it.
+        case tooLarge
+        /// The system's error number.
+        case system(Int32)
+
+        package var description: String {
+            switch self {
+            case .tooLarge: "too large"
+            case .system(let code): String(cString: strerror(code))
+            }
+        }
+    }
+
+    /// Reads a descriptor to its end (a file, or standard input), through interruptions; more than `cap` bytes is
+    /// `.tooLarge`. `sizeHint` is the size expected (a file's size at `stat`): the buffer starts one byte past it,
+    /// so that a file that grew since is still caught.
+    package static func readToEnd(_ descriptor: Int32, sizeHint: Int = 0, cap: Int = Int.max - 1) -> Result<[UInt8], ReadFailure> {
+        var bytes = [UInt8](repeating: 0, count: Swift.min(Swift.max(sizeHint, 0), cap) + 1)
         var count = 0
         while true {
             if count == bytes.count {
-                guard bytes.count <= limits.maxFileBytes else { return .failure(tooLarge(path, limits)) }
-                // `max - count + 1`, not `max + 1 - count`: --max-file-bytes may be Int.max.
-                let room = limits.maxFileBytes - bytes.count + 1
-                bytes.append(contentsOf: repeatElement(0, count: Swift.min(bytes.count, room)))
+                guard bytes.count <= cap else { return .failure(.tooLarge) }
+                // `cap - count + 1`, not `cap + 1 - count`: the cap may be Int.max - 1.
+                let room = cap - bytes.count + 1
+                bytes.append(contentsOf: repeatElement(0, count: Swift.min(Swift.max(bytes.count, 4096), room)))
             }
-            let read = bytes.withUnsafeMutableBytes { raw in
-                Foundation.read(descriptor, raw.baseAddress.map { $0 + count }, raw.count - count)
+            let readCount = bytes.withUnsafeMutableBytes { raw in
+                read(descriptor, raw.baseAddress.map { $0 + count }, raw.count - count)
             }
-            if read < 0 {
+            if readCount < 0 {
                 if errno == EINTR { continue }
-                return .failure(Diagnostic(.error, file: path, message: "cannot read: \(String(cString: strerror(errno)))", rule: "input"))
+                return .failure(.system(errno))
             }
-            if read == 0 { break }
-            count += read
+            if readCount == 0 { break }
+            count += readCount
         }
-        guard count <= limits.maxFileBytes else { return .failure(tooLarge(path, limits)) }
+        guard count <= cap else { return .failure(.tooLarge) }
         bytes.removeLast(bytes.count - count)
         return .success(bytes)
     }

@@ -1,8 +1,9 @@
-import Foundation
+import Dispatch
+import FoundationEssentials
 
 /// A queue of at most `capacity` items between one producer and one consumer; `cancel` wakes both for good.
 package final class BoundedQueue<Item>: @unchecked Sendable {
-    private let condition = NSCondition()
+    private let condition = Condition()
     private var items: [Item] = []
     private var cancelled = false
     private let capacity: Int

@@ -1,5 +1,11 @@
-import Foundation
+import FoundationEssentials
 import KFPModel
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Where an import's runs come from, batch by batch, on the importer's producer thread: a tree of run folders, or
 /// an MLflow store.

@@ -1,4 +1,5 @@
-import Foundation
+import Dispatch
+import FoundationEssentials
 import KFPModel
 
 /// Reads and checks batches of run folders on every core, each the way `kfpm ingest RUN FOLDER` reads a folder.

@@ -1,5 +1,11 @@
 import CSQLite
-import Foundation
+import FoundationEssentials
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// A read-only connection to an MLflow SQLite store: opened with `SQLITE_OPEN_READONLY`, so the file is never
 /// written whatever happens, and only the few queries the importer runs. Not kfpm's store wrapper (that lives in

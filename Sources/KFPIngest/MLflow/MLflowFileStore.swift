@@ -1,5 +1,11 @@
-import Foundation
+import FoundationEssentials
 import KFPModel
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// MLflow's file store (`mlruns/`): `<experiment id>/meta.yaml` (the experiment's name and lifecycle stage),
 /// `<experiment id>/<run id>/meta.yaml` (the run's name, start time, lifecycle stage), and in each run folder

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import KFPModel
 
 /// One run of an MLflow tracking store, as either kind of store (the file store `mlruns/`, the SQLite database)

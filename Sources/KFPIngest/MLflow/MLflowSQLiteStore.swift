@@ -1,5 +1,11 @@
-import Foundation
+import FoundationEssentials
 import KFPModel
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// MLflow's SQLite store (`mlflow.db`), read-only: `experiments`, `runs`, `params`, `tags`, `metrics` (every point;
 /// NaN stored as 0 with `is_nan`, ±infinity as ±1.7976931348623157e308, as MLflow's own client returns them) and
@@ -20,9 +26,11 @@ final class MLflowSQLiteStore {
 
     /// Whether the file at `path` is an SQLite database (by its header).
     static func isSQLite(_ path: String) -> Bool {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return false }
-        defer { try? handle.close() }
-        return (try? handle.read(upToCount: magic.count)).map { Array($0) == magic } ?? false
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return false }
+        defer { close(descriptor) }
+        var header = [UInt8](repeating: 0, count: magic.count)
+        return pread(descriptor, &header, header.count, 0) == header.count && header == magic
     }
 
     /// Opens the store read-only and checks that it has MLflow's tables.

@@ -1,4 +1,5 @@
-import Foundation
+import Dispatch
+import FoundationEssentials
 import KFPModel
 
 /// The runs of an MLflow store for `kfpm import`: listed and named first (`MLflowMapping`), then read batch by

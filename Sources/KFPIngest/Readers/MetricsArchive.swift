@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import CZlib
 
 /// Reads the KFP v1 metrics artifact: a gzip'd tar that must hold exactly one regular file, all in memory
@@ -178,7 +178,7 @@ package enum MetricsArchive {
     private static func paxPath(_ data: [UInt8]) -> String? {
         let text = String(decoding: data, as: UTF8.self)
         for record in text.split(separator: "\n") {
-            if let range = record.range(of: " path=") { return String(record[range.upperBound...]) }
+            if let range = record.firstByteRange(of: " path=") { return String(record[range.upperBound...]) }
         }
         return nil
     }

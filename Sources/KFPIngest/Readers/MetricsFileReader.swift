@@ -1,5 +1,11 @@
-import Foundation
+import FoundationEssentials
 import KFPModel
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Reads one input's bytes: detects the format from the content (or uses the forced one), parses, validates,
 /// and returns every metric and every problem at once.

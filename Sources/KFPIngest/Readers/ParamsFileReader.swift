@@ -96,8 +96,8 @@ package enum ParamsFileReader {
     /// A scalar inside a flow collection, single-quoted when its text would read otherwise there.
     private static func flowScalar(_ text: String) -> String {
         let special = text.isEmpty || text.first == " " || text.last == " "
-            || text.contains { ",[]{}#'\"\n".contains($0) } || text.contains(": ") || text.hasSuffix(":")
-        return special ? "'" + text.replacingOccurrences(of: "'", with: "''") + "'" : text
+            || text.contains { ",[]{}#'\"\n".contains($0) } || text.containsBytes(of: ": ") || text.hasSuffix(":")
+        return special ? "'" + text.replacingBytes(of: "'", with: "''") + "'" : text
     }
 
     private static func kind(_ node: YAMLNode) -> String {

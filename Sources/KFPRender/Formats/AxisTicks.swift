@@ -1,5 +1,11 @@
-import Foundation
+import FoundationEssentials
 import KFPModel
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Round tick values for a chart's value axis: steps of 1, 2 or 5 times a power of ten, from a multiple of the step
 /// at or below the lowest value to one at or above the highest (`0.8934…0.9134` as PERCENTAGE: 89%, 89.5%, … 91.5%).

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import KFPModel
 
 /// RFC 4180 CSV: CRLF line ends, a field quoted when it holds `,` `"` CR or LF (inner quotes doubled), and a
@@ -20,7 +20,7 @@ package enum CSVText {
             value = "'" + value
         }
         if value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\r" || $0 == "\n" || $0 == "\r\n" }) {
-            return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+            return "\"" + value.replacingBytes(of: "\"", with: "\"\"") + "\""
         }
         return value
     }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import KFPModel
 
 /// Renders checks as GitHub Actions workflow commands (`::error`, `::warning`, `::notice`), so that they show as
@@ -6,13 +6,13 @@ import KFPModel
 enum GitHubRenderer {
     /// Escapes a workflow command's message (GitHub's own rules: `%`, CR and LF).
     static func escapeData(_ text: String) -> String {
-        text.replacingOccurrences(of: "%", with: "%25").replacingOccurrences(of: "\r", with: "%0D")
-            .replacingOccurrences(of: "\n", with: "%0A")
+        text.replacingBytes(of: "%", with: "%25").replacingBytes(of: "\r", with: "%0D")
+            .replacingBytes(of: "\n", with: "%0A")
     }
 
     /// Escapes a workflow command's property value (also `:` and `,`).
     static func escapeProperty(_ text: String) -> String {
-        escapeData(text).replacingOccurrences(of: ":", with: "%3A").replacingOccurrences(of: ",", with: "%2C")
+        escapeData(text).replacingBytes(of: ":", with: "%3A").replacingBytes(of: ",", with: "%2C")
     }
 
     /// One workflow command per annotation; control characters are shown escaped (`\u001b`), so that a name

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import KFPModel
 import KFPReports
 
@@ -88,8 +88,8 @@ struct MarkdownRenderer {
 package enum Markdown {
     /// Escapes text for a table cell: pipes, backslashes and line breaks would break the row.
     package static func escape(_ text: String) -> String {
-        text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "|", with: "\\|")
-            .replacingOccurrences(of: "\r\n", with: " ").replacingOccurrences(of: "\n", with: " ")
+        text.replacingBytes(of: "\\", with: "\\\\").replacingBytes(of: "|", with: "\\|")
+            .replacingBytes(of: "\r\n", with: " ").replacingBytes(of: "\n", with: " ")
     }
 
     /// A code span (outside a table: its text is not escaped).

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// SHA-256 (FIPS 180-4), for the Content-Security-Policy hashes of the HTML page's inline style and script. Small
 /// and dependency-free: Foundation on Linux has no CryptoKit, and the texts hashed are a few kilobytes.

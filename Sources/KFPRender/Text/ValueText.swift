@@ -1,6 +1,12 @@
-import Foundation
+import FoundationEssentials
 import KFPModel
 import KFPReports
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// How numbers become text: exactly for machines, the KFP way for people.
 package enum ValueText {

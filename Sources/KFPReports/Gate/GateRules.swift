@@ -1,6 +1,6 @@
 import KFPModel
 import KFPStore
-import Foundation
+import FoundationEssentials
 
 /// An allowed regression: how much worse a metric may get against its baseline.
 package enum Threshold: Sendable, Equatable, CustomStringConvertible {
@@ -13,9 +13,9 @@ package enum Threshold: Sendable, Equatable, CustomStringConvertible {
 
     /// Parses `0.01`, `2%` or `1pp`; the amount must be a finite number ≥ 0.
     package init?(parsing text: String) {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let trimmed = text.trimmingWhitespace()
         func amount(_ number: Substring) -> Double? {
-            guard let value = Double(number.trimmingCharacters(in: .whitespaces)), value.isFinite, value >= 0 else {
+            guard let value = Double(number.trimmingWhitespace()), value.isFinite, value >= 0 else {
                 return nil
             }
             return value

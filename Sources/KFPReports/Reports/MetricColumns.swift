@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import KFPModel
 
 /// Which metrics `kfpm runs` shows as columns.
@@ -18,7 +18,7 @@ package enum MetricColumns: Sendable, Equatable {
             guard let n = Int(text.dropFirst(4)), n >= 0 else { return nil }
             self = .top(n)
         } else {
-            let parts = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            let parts = text.split(separator: ",").map { $0.trimmingWhitespace() }.filter { !$0.isEmpty }
             guard !parts.isEmpty else { return nil }
             self = .matching(parts.map(Glob.init))
         }

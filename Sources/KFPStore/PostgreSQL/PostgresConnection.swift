@@ -224,7 +224,7 @@ package final class PostgresConnection {
     /// Splits a libpq message into its first line and the rest (tab-indented continuation lines included), without
     /// "ERROR:  " / "FATAL:  " prefixes.
     private static func split(_ text: String) -> (first: String, rest: String) {
-        let lines = text.split(separator: "\n").map { stripSeverity(String($0).trimmingSpaces) }.filter { !$0.isEmpty }
+        let lines = text.split(separator: "\n").map { stripSeverity(String($0).trimmingWhitespace()) }.filter { !$0.isEmpty }
         return (lines.first ?? "", lines.dropFirst().joined(separator: " "))
     }
 
@@ -247,7 +247,7 @@ package final class PostgresConnection {
         var details: [String] = []
         var hints: [String] = []
         for line in lines {
-            let trimmed = line.trimmingSpaces
+            let trimmed = line.trimmingWhitespace()
             if trimmed.isEmpty { continue }
             if line.hasPrefix("\t") {
                 hints.append(trimmed)
@@ -255,7 +255,7 @@ package final class PostgresConnection {
                 details.append(String(trimmed.dropFirst("DETAIL:  ".count)))
             } else if trimmed.hasPrefix("HINT:  ") {
                 hints.append(String(trimmed.dropFirst("HINT:  ".count)))
-            } else if let fatal = trimmed.firstRange(of: "FATAL:  ") {
+            } else if let fatal = trimmed.firstByteRange(of: "FATAL:  ") {
                 reasons.append(String(trimmed[fatal.upperBound...]))
             } else {
                 reasons.append(trimmed)

@@ -103,7 +103,7 @@ package struct PostgresLocation: Sendable, Equatable {
         self.hosts = hostText.map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) } ?? []
         self.ports = portText.map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) } ?? []
         self.database = database.flatMap { $0.isEmpty ? nil : $0 }
-        self.connectTimeout = (timeout ?? environmentTimeout).flatMap { Int($0.trimmingSpaces) }
+        self.connectTimeout = (timeout ?? environmentTimeout).flatMap { Int($0.trimmingWhitespace()) }
         self.secrets = secrets
         self.connectionURI = kept.isEmpty ? String(parts.base) : String(parts.base) + "?" + kept.joined(separator: "&")
         self.displayURI = PostgresLocation.display(
@@ -193,7 +193,7 @@ package struct PostgresLocation: Sendable, Equatable {
     func redacting(_ text: String) -> String {
         var result = text
         for secret in secrets.sorted(by: { $0.count > $1.count }) where !secret.isEmpty {
-            result = result.replacingAll(secret, with: "****")
+            result = result.replacingBytes(of: secret, with: "****")
         }
         return result
     }
@@ -378,31 +378,5 @@ private struct URIParts {
         case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
         default: nil
         }
-    }
-}
-
-// MARK: - String helpers (no Foundation)
-
-extension String {
-    /// The string without leading and trailing spaces, tabs and newlines.
-    var trimmingSpaces: String {
-        let isSpace = { (c: Character) in c == " " || c == "\t" || c == "\n" || c == "\r" }
-        guard let first = firstIndex(where: { !isSpace($0) }), let last = lastIndex(where: { !isSpace($0) }) else {
-            return ""
-        }
-        return String(self[first...last])
-    }
-
-    /// The string with every occurrence of `target` replaced (Foundation's `replacingOccurrences` without Foundation).
-    func replacingAll(_ target: String, with replacement: String) -> String {
-        guard !target.isEmpty else { return self }
-        var result = ""
-        var rest = self[...]
-        while let range = rest.firstRange(of: target) {
-            result += rest[..<range.lowerBound]
-            result += replacement
-            rest = rest[range.upperBound...]
-        }
-        return result + rest
     }
 }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import KFPModel
 
 /// Writes runs inside one open write transaction, a batch at a time with a fixed number of statements per batch

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import KFPModel
 
 /// The team store: kfpm's tables in one schema of a PostgreSQL database that many processes and machines share.

@@ -1,4 +1,10 @@
-import Foundation
+import FoundationEssentials
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// The sign that an import holds a store's write lock: the sidecar file `<store>-import`, locked (`flock`) by
 /// the importing process for as long as its transaction lasts. An import holds the write lock for far longer

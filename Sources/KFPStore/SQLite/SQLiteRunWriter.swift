@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import KFPModel
 
 /// Writes runs inside one open write transaction: prepared statements reused across runs, names and

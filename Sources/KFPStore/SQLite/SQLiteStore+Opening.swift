@@ -1,5 +1,12 @@
 import CSQLite
-import Foundation
+import FoundationEssentials
+import KFPModel
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Opening a store file: telling a kfpm store from anything else, refusing a newer schema, migrating, and
 /// setting the connection up (WAL, foreign keys), safely when many processes do it at once.
@@ -22,12 +29,11 @@ extension SQLiteStore {
     /// file" does not say, and the last system error it saw can mislead (it retries read-only after EACCES).
     private static func whyNotWritable(_ path: String) -> String? {
         guard path != ":memory:" else { return nil }
-        var isFolder: ObjCBool = false
-        let parent = (path as NSString).deletingLastPathComponent
-        let folder = parent.isEmpty ? "." : parent
+        var isFolder = false
+        let folder = PathText.folder(of: path)
         func reason() -> String { String(cString: strerror(errno)) }
         if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) {
-            if isFolder.boolValue { return "it is a folder, not a file" }
+            if isFolder { return "it is a folder, not a file" }
             if access(path, R_OK | W_OK) != 0 { return "the file is not writable (\(reason()))" }
             if access(folder, W_OK | X_OK) != 0 {
                 return "its folder '\(folder)' is not writable (\(reason())), and SQLite needs to create the -wal and "
@@ -35,7 +41,7 @@ extension SQLiteStore {
             }
             return nil
         }
-        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder), isFolder.boolValue else {
+        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder), isFolder else {
             return "the folder '\(folder)' does not exist"
         }
         if access(folder, W_OK | X_OK) != 0 { return "the folder '\(folder)' is not writable (\(reason()))" }

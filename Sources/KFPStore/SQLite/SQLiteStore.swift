@@ -1,5 +1,5 @@
 import CSQLite
-import Foundation
+import FoundationEssentials
 import KFPModel
 
 /// The embedded store: one SQLite file in WAL mode, foreign keys on, a busy timeout, numbered migrations.

@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import KFPStore
 
 /// `--store`, shared by every command that touches a store.

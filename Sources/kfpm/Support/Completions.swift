@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import KFPStore
 
 /// Shell completion of the names in the store: runs, experiments and metrics, read from the store that the

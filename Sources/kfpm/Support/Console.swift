@@ -1,5 +1,13 @@
-import Foundation
+import FoundationEssentials
+import KFPIngest
+import KFPMetrics
 import KFPModel
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Where the executable writes: data to stdout, diagnostics to stderr (never mixed). Writing never traps: a
 /// reader that went away (a closed pipe) ends the output quietly; any other failure is an `OutputFailure`.
@@ -28,28 +36,8 @@ enum Console {
         diagnostic("kfpm: error: \(text)")
     }
 
-    /// Writes all of `text` to a file descriptor, through short writes, interruptions and a non-blocking
-    /// descriptor; returns 0, or the `errno` that stopped it.
     private static func write(_ text: String, to descriptor: Int32) -> Int32 {
-        var bytes = Array(text.utf8)
-        return bytes.withUnsafeMutableBytes { raw -> Int32 in
-            guard let base = raw.baseAddress else { return 0 }
-            var written = 0
-            while written < raw.count {
-                let count = Foundation.write(descriptor, base + written, raw.count - written)
-                if count >= 0 {
-                    written += count
-                } else if errno == EINTR {
-                    continue
-                } else if errno == EAGAIN || errno == EWOULDBLOCK {
-                    var ready = pollfd(fd: descriptor, events: Int16(POLLOUT), revents: 0)
-                    _ = poll(&ready, 1, -1)
-                } else {
-                    return errno
-                }
-            }
-            return 0
-        }
+        DescriptorOutput.writeAll(text, to: descriptor)
     }
 
     /// Whether stdout is a terminal and colour is allowed (never with NO_COLOR, https://no-color.org).
@@ -59,7 +47,7 @@ enum Console {
 
     /// Reads all of standard input.
     static func readStandardInput() throws -> [UInt8] {
-        [UInt8](try FileHandle.standardInput.readToEnd() ?? Data())
+        try InputCollector.readToEnd(STDIN_FILENO).get()
     }
 }
 

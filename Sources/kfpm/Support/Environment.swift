@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// One environment variable, read with getenv: `ProcessInfo.processInfo.environment` copies the whole
 /// environment into a dictionary each time it is read, which costs more than parsing most command lines.
