@@ -34,7 +34,8 @@
 # kept and reused with KFPM_BENCH_DIR); 6 floor imports ~5.5 s each (~35 s); 6 kfpm imports 13-18 s each
 # (~80-110 s, the bulk of it); every query row ~7 runs of 10-50 ms (~5 s). About 4-5 min in all, ~2 min
 # with a cached workload and a built binary. KFPM_BENCH_RSS_GB=1 adds ~70 s of generation (cached too) and
-# one import of 13.9M rows (~65 s).
+# one import of 13.9M rows (~65 s). The big files take ~15 s to write (once: they are kept beside the workload)
+# and 12 ingests of 2.5-5 s (~45 s).
 set -euo pipefail
 
 repo="$(cd "$(dirname "$0")/.." && pwd)"
