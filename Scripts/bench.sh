@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The benchmark of kfpm against its performance targets: bulk import vs the sqlite3 CLI's CSV import (the
-# floor), one CI ingest, the read commands and the gate on a 5M-row store, peak RSS and store size per row.
+# floor), one CI ingest, the read commands and the gate on a 5M-row store, peak RSS and store size per row,
+# the MLflow imports, and one big file (805,000 metrics) ingested in each format.
 # Prints one table of medians (whole-process wall times, 1 warm-up + 5 timed runs each).
 #
 #   Scripts/bench.sh                          # full size: 100,000 runs x 50 metrics = 5M rows
@@ -31,13 +32,18 @@
 #   KFPM_BENCH_PG_REPEAT=N  timed runs of the PostgreSQL import and its floor (default 2, after 1 warm-up)
 #   KFPM_BENCH_BASELINE_BIN=PATH  an earlier kfpm build (e.g. of main): `kfpm --version` and the SQLite commands are
 #                           timed with both binaries, alternately, to show this build did not get slower
+#   KFPM_BENCH_BIGFILE_METRICS=N metrics in each big file (default 805000: a 30.8 MB KFP v2 executor output, the
+#                           same as flat JSON, and a 64.7 MB KFP v1 file), generated once by
+#                           Scripts/bench/bigfile.py into the work folder and reused; 0 skips the big-file rows
+#   KFPM_BENCH_BIGFILE_REPEAT=N timed ingests of each big file (default 3, after 1 warm-up)
 #
 # Where the time goes at full size (measured on the shared 2-core machine, kfpm 179c2d6): from a fresh clone
 # the release build ~95 s; generating the workload ~35 s (100,000 folders, 361 MB of JSON, a 166 MB CSV;
 # kept and reused with KFPM_BENCH_DIR); 6 floor imports ~5.5 s each (~35 s); 6 kfpm imports 13-18 s each
 # (~80-110 s, the bulk of it); every query row ~7 runs of 10-50 ms (~5 s). About 4-5 min in all, ~2 min
 # with a cached workload and a built binary. KFPM_BENCH_RSS_GB=1 adds ~70 s of generation (cached too) and
-# one import of 13.9M rows (~65 s).
+# one import of 13.9M rows (~65 s). The big files take ~15 s to write (once: they are kept beside the workload)
+# and 12 ingests of 2.5-5 s (~45 s).
 set -euo pipefail
 
 repo="$(cd "$(dirname "$0")/.." && pwd)"
@@ -119,6 +125,7 @@ trap 'exit 130' INT TERM
 
 free_kb="$(df -Pk "$bench_dir" | awk 'NR==2 {print $4}')"
 need_kb=$((runs * 12 + 2000000))  # ~8 KB of disk per run folder, the CSV, and 2 stores
+need_kb=$((need_kb + ${KFPM_BENCH_BIGFILE_METRICS:-805000} / 2))  # the 3 big files and a store of one (~500 B a metric)
 # The peak-RSS workload: ~2.3 GB of folders and files per GB of JSON, and its store.
 [ -z "$rss_gb" ] || need_kb=$((need_kb + $(python3 -c "print(int(float('$rss_gb') * 4_000_000))")))
 if [ "$free_kb" -lt "$need_kb" ]; then
@@ -169,6 +176,23 @@ if [ "$mlflow_runs" != 0 ]; then
     fi
     mlflow_args=(--mlflow-workload "$mlflow_dir" --mlflow-repeat "${KFPM_BENCH_MLFLOW_REPEAT:-3}")
 fi
+# One big file in each format (a few seconds each to write; kept beside the other workloads).
+bigfile_metrics="${KFPM_BENCH_BIGFILE_METRICS:-805000}"
+bigfile_args=()
+if [ "$bigfile_metrics" != 0 ]; then
+    [[ "$bigfile_metrics" =~ ^[0-9]+$ ]] || { echo "bench.sh: KFPM_BENCH_BIGFILE_METRICS must be a number" >&2; exit 2; }
+    bigfile_version="$(sha256sum "$repo/Scripts/bench/bigfile.py" | cut -c1-12)"
+    bigfile_dir="$bench_dir/bigfile-m$bigfile_metrics-$bigfile_version"
+    for format in kfp-v2 flat kfp-v1; do
+        if [ ! -f "$bigfile_dir/$format.json" ]; then
+            mkdir -p "$bigfile_dir"
+            say "generating the big file ($format, $bigfile_metrics metrics)"
+            python3 "$repo/Scripts/bench/bigfile.py" "$bigfile_dir/.staging.$$" --format "$format" --metrics "$bigfile_metrics"
+            mv "$bigfile_dir/.staging.$$" "$bigfile_dir/$format.json"
+        fi
+    done
+    bigfile_args=(--bigfile-dir "$bigfile_dir" --bigfile-repeat "${KFPM_BENCH_BIGFILE_REPEAT:-3}")
+fi
 gen_secs=$((SECONDS - gen_start))
 
 # MARK: - PostgreSQL: a throwaway cluster on a unix socket (fsync off), stopped at the end
@@ -193,5 +217,5 @@ say "measuring (this takes a while at full size; progress below)"
 harness_start=$SECONDS
 python3 "$repo/Scripts/bench/harness.py" --kfpm "$kfpm" --workload "$bench_dir/workload-r$runs-$gen_version" \
     --work "$work" --repeat "$repeat" --commit "$commit" --ingest-max "${KFPM_BENCH_INGEST_MAX:-5000}" \
-    "${rss_args[@]}" "${mlflow_args[@]}" "${pg_args[@]}"
+    "${rss_args[@]}" "${mlflow_args[@]}" "${pg_args[@]}" "${bigfile_args[@]}"
 echo "- bench.sh took $((SECONDS - script_start)) s: build ${build_secs} s, workload generation ${gen_secs} s, measuring $((SECONDS - harness_start)) s."

@@ -2,7 +2,7 @@
 """Times kfpm against the issue's targets and prints one table (run by Scripts/bench.sh).
 
     harness.py --kfpm BIN --workload DIR --work DIR [--rss-workload DIR] [--mlflow-workload DIR] [--repeat N]
-               [--commit SHA] [--postgres URI] [--baseline-kfpm BIN]
+               [--bigfile-dir DIR] [--commit SHA] [--postgres URI] [--baseline-kfpm BIN]
 
 With --postgres (a database on a local server, reached as a superuser over a unix socket) it adds the PostgreSQL
 section: `kfpm import` into a PostgreSQL store against the floor of `psql \copy` of the same rows as CSV into an
@@ -387,6 +387,9 @@ class Bench:
         if a.mlflow_workload:
             self.mlflow_imports()
 
+        if a.bigfile_dir:
+            self.big_files()
+
         elapsed = time.perf_counter() - started
         self.report(facts, load_before, loadavg(), spawn_overhead, elapsed)
 
@@ -659,6 +662,34 @@ class Bench:
                      "<= 32 B", series_bytes / points <= 32)
             remove_db(store)
 
+    # MARK: One big file
+
+    def big_files(self):
+        """`kfpm ingest` of one big file (Scripts/bench/bigfile.py) in each format into a new store: metrics per
+        second and peak RSS against the targets (>= 300,000 metrics/s; peak RSS < 4x the file's size)."""
+        folder = os.path.abspath(self.args.bigfile_dir)
+        n = self.args.bigfile_repeat
+        store = os.path.join(self.work, "bigfile.db")
+        titles = {"kfp-v2": "KFP v2 executor output", "flat": "flat JSON", "kfp-v1": "KFP v1 metrics file"}
+        for fmt, title in titles.items():
+            path = os.path.join(folder, f"{fmt}.json")
+            if not os.path.exists(path):
+                continue
+            size = os.path.getsize(path)
+            argv = [self.kfpm, "ingest", f"big-{fmt}", path, "--store", store, "-e", "bigfile",
+                    "--max-file-bytes", str(size)]
+            s = repeat(f"kfpm ingest of the big {fmt} file", argv, n, before=lambda i: remove_db(store),
+                       rss_in_timed=True)
+            metrics = int(sql(store, "SELECT count(*) FROM metric"))
+            remove_db(store)
+            rate = metrics / s.median
+            rss_bytes = s.rss_kb * 1024
+            self.add(f"one big file: kfpm ingest of a {title}, {size / 1e6:.1f} MB, {metrics:,} metrics",
+                     f"{rate:,.0f} metrics/s ({s.median:.2f} s; {s.spread_ms()} ms); peak RSS "
+                     f"{rss_bytes / size:.1f}x the file",
+                     f">= 300,000 metrics/s; peak RSS < 4x the file ({4 * size / 1e6:.0f} MB)",
+                     rate >= 300_000 and rss_bytes < 4 * size, s.rss_kb, s.cpu)
+
     def report(self, facts, load_before, load_after, spawn_overhead, elapsed):
         a = self.args
         print()
@@ -699,6 +730,8 @@ def main():
     p.add_argument("--mlflow-workload", help="a folder written by generate_mlflow.py (mlruns/, mlflow.db)")
     p.add_argument("--mlflow-repeat", type=int, default=3, help="timed runs of each MLflow import")
     p.add_argument("--repeat", type=int, default=5)
+    p.add_argument("--bigfile-dir", help="a folder of big files written by bigfile.py (kfp-v2.json, flat.json, kfp-v1.json)")
+    p.add_argument("--bigfile-repeat", type=int, default=3, help="timed ingests of each big file")
     p.add_argument("--commit", default="")
     p.add_argument("--postgres", help="a database URI on a local PostgreSQL server (superuser): adds the PostgreSQL section")
     p.add_argument("--pg-import-repeat", type=int, default=2,

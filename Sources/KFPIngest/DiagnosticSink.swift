@@ -52,26 +52,39 @@ extension DiagnosticSink {
     package func position(of offset: Int) -> (line: Int, column: Int)? { lines?.position(of: offset) }
 
     /// Reports every key that appears twice in an object (JSON leaves that undefined; KFP rejects it) and returns
-    /// the members with the first occurrence of each key.
-    package mutating func uniqueMembers(_ members: [JSONMember], path: String) -> [JSONMember] {
+    /// the members with the first occurrence of each key (the same members, uncopied, when no key repeats).
+    /// `path` (the object's JSON path) is spelled out only for a message.
+    package mutating func uniqueMembers(_ members: JSONObject, path: @autoclosure () -> String) -> JSONObject {
         // Small objects (a metric's few fields) are checked pairwise: cheaper than hashing every key.
-        if members.count <= 8 {
+        var count = 0
+        for _ in members {
+            count += 1
+            if count > 8 { break }
+        }
+        if count <= 8 {
             var duplicate = false
-            for i in members.indices where !duplicate {
-                for j in members.indices where j > i && members[j].key == members[i].key { duplicate = true }
+            for (i, a) in members.enumerated() where !duplicate {
+                for (j, b) in members.enumerated() where j > i && a.hasSameKey(as: b) { duplicate = true }
             }
             if !duplicate { return members }
         }
-        var seen = Set<String>()
-        var unique: [JSONMember] = []
-        unique.reserveCapacity(members.count)
+        // Keys are hashed as `String` hashes them, so that canonically equivalent keys meet.
+        var seen = PositionTable()
+        seen.reserve(count <= 8 ? count : members.count)
+        var omitted: [Int] = []
         for member in members {
-            if seen.insert(member.key).inserted {
-                unique.append(member)
-            } else {
-                error(at: member.keyOffset, path: jsonPath(path, key: member.key), "duplicate key", rule: "duplicate-key")
+            let key = member.key
+            let repeated = seen.insert(member.index, hash: key.hashValue) {
+                JSONMember(document: member.document, index: $0).hasSameKey(as: member)
+            }
+            if repeated != nil {
+                error(at: member.keyOffset, path: jsonPath(path(), key: key), "duplicate key", rule: "duplicate-key")
+                omitted.append(member.index)
             }
         }
+        guard !omitted.isEmpty else { return members }
+        var unique = members
+        unique.omitted = (members.omitted + omitted).sorted()
         return unique
     }
 }

@@ -3,7 +3,8 @@ import KFPModel
 /// The metrics, series and parameters of one invocation, checked across all its inputs, ready to store or to
 /// refuse.
 package struct IngestPlan: Sendable {
-    package var metrics: [Metric]
+    /// Names unique and in NFC, in input order.
+    package var metrics: MetricList
     package var sources: [MetricsSource]
     /// Per-step histories of some of `metrics`.
     package var series: [MetricSeries] = []
@@ -39,6 +40,7 @@ package enum IngestPlanner {
             }
         }
         planning.finishSeries()
+        planning.removeDuplicates()
         var plan = planning.plan
         if !plan.hasErrors && plan.sources.isEmpty && plan.metrics.isEmpty && skipped > 0 {
             // Every file found in the folders was something else: storing an empty run would pass silently.
@@ -73,9 +75,15 @@ package enum IngestPlanner {
 /// The plan as it is built, input by input, with where each name was first seen.
 private struct Planning {
     let options: ReadOptions
-    var plan = IngestPlan(metrics: [], sources: [], diagnostics: [])
-    /// Each metric and parameter name as first given (its place is worked out only for a message).
-    var metricSeen: [String: ReadMetric] = [:]
+    var plan = IngestPlan(metrics: MetricList(), sources: [], diagnostics: [])
+    /// Every metric name so far, by its position in `plan.metrics` (a name given again is not added).
+    var metricNames = PositionTable()
+    /// Where each metrics file's metrics are in `plan.metrics` and where they were found in it: to place a name
+    /// given twice, whose first can be in an earlier file.
+    var placed: [PlacedMetrics] = []
+    /// Positions in `plan.metrics` of names given again, in order; they are left out at the end.
+    var duplicates: [Int] = []
+    /// Each parameter name as first given (its place is worked out only for a message).
     var paramSeen: [String: ReadParameter] = [:]
     /// Series read, with the file and where its last point is (to place a message about it).
     var series: [(series: MetricSeries, file: String, reading: SeriesReading)] = []
@@ -90,17 +98,59 @@ private struct Planning {
             return false
         }
         plan.diagnostics += reading.diagnostics
-        for metric in reading.metrics {
-            // Names are kept in NFC: two spellings of one name in one invocation are one name given twice.
-            let name = IngestPlanner.joined(prefix, metric.name)
-            guard Self.claim(name, "metric", metric, seen: &metricSeen, diagnostics: &plan.diagnostics) else { continue }
-            plan.metrics.append(Metric(name: name, value: metric.value, format: metric.format))
+        let start = plan.metrics.count
+        // Names are kept in NFC: two spellings of one name in one invocation are one name given twice.
+        plan.metrics.append(contentsOf: reading.metrics.list, prefix: prefix)
+        if !reading.metrics.isEmpty {
+            placed.append(
+                PlacedMetrics(
+                    start: start, prefixBytes: prefix.isEmpty ? 0 : prefix.nfc.utf8.count + 1,
+                    locations: reading.metrics.locations,
+                    rawNames: reading.metrics.list.isASCII ? nil : reading.metrics.list))
         }
+        findDuplicates(from: start)
         if let format = reading.format, !reading.hasErrors {
             plan.sources.append(
                 MetricsSource(path: input.path, inputFormat: format, step: prefix, metricCount: reading.metrics.count))
         }
         return true
+    }
+
+    /// Reports every metric from `start` on whose name an earlier one has, as a `duplicate-name` error that points
+    /// at the first (which is the one kept). Names are found with a table of positions, compared as `String`
+    /// compares them; places are worked out for the message only (finding a line:column costs a scan of the file).
+    private mutating func findDuplicates(from start: Int) {
+        let metrics = plan.metrics
+        metricNames.reserve(metrics.count)
+        for position in start..<metrics.count {
+            let name = metrics.name(at: position)
+            let first = metricNames.insert(position, hash: name.hashValue) { metrics.name(at: $0) == name }
+            guard let first else { continue }
+            var duplicate = location(of: position)
+            duplicate.message =
+                "metric '\(name)' is given twice (first at \(IngestPlanner.placeText(location(of: first))))"
+            duplicate.rule = "duplicate-name"
+            plan.diagnostics.append(duplicate)
+            duplicates.append(position)
+        }
+    }
+
+    /// Where the metric at `position` of `plan.metrics` was found.
+    private func location(of position: Int) -> Diagnostic {
+        guard let file = placed.last(where: { $0.start <= position }) else {
+            return Diagnostic(.error, file: "-", message: "")  // not reached: every position was placed
+        }
+        let index = position - file.start
+        if let raw = file.rawNames { return file.locations.location(of: index, name: raw.name(at: index)) }
+        // An ASCII name is spelled in the plan as in its file, after the prefix.
+        let name = Substring(plan.metrics.name(at: position).utf8.dropFirst(file.prefixBytes))
+        return file.locations.location(of: index, name: name)
+    }
+
+    /// Leaves out the metrics whose names were given before (each was reported).
+    mutating func removeDuplicates() {
+        if !duplicates.isEmpty { plan.metrics = plan.metrics.removing(sorted: duplicates) }
+        duplicates = []
     }
 
     /// Whether `name` is new; a name given before is a `duplicate-name` error at `item` that points at the first.
@@ -162,7 +212,9 @@ private struct Planning {
     mutating func finishSeries() {
         for (found, file, reading) in series {
             plan.series.append(found)
-            guard metricSeen[found.metric] == nil else { continue }
+            let metrics = plan.metrics
+            let given = metricNames.position(hash: found.metric.hashValue) { metrics.name(at: $0) == found.metric }
+            guard given == nil else { continue }
             guard let last = found.points.last else { continue }
             let position = reading.lastPointOffset.flatMap { reading.lines?.position(of: $0) }
             if !last.value.isFinite && (!options.allowNonFinite || options.kfpRules) {
@@ -188,5 +240,16 @@ protocol Placed {
     var location: Diagnostic { get }
 }
 
-extension ReadMetric: Placed {}
 extension ReadParameter: Placed {}
+
+/// The metrics of one file in a plan: where they start in `plan.metrics`, and where they were found in the file.
+private struct PlacedMetrics {
+    /// The position in `plan.metrics` of the file's first metric.
+    var start: Int
+    /// The UTF-8 length of the prefix (the step and folder, and '/') that the plan's names have in front.
+    var prefixBytes: Int
+    /// Where each metric is in the file.
+    var locations: MetricLocations
+    /// The names as the file spells them, when some are not ASCII (NFC may have changed them in the plan).
+    var rawNames: MetricList?
+}

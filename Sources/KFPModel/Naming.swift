@@ -16,7 +16,14 @@ extension String {
     /// Whether the text holds a control character: C0 (U+0000–U+001F), DEL (U+007F) or C1 (U+0080–U+009F), any
     /// of which can start a terminal escape sequence.
     package var hasControlCharacters: Bool {
-        unicodeScalars.contains { Self.isControl($0) }
+        // Read as UTF-8 (every metric name of a file is checked): C0 and DEL are single bytes, and C1 is 0xC2
+        // (always a lead byte) followed by 0x80–0x9F.
+        var previous: UInt8 = 0
+        for byte in utf8 {
+            if byte < 0x20 || byte == 0x7F || (previous == 0xC2 && byte <= 0x9F) { return true }
+            previous = byte
+        }
+        return false
     }
 
     /// The text with every control character shown as `\u001b` (and so on), so that printing it to a terminal

@@ -24,7 +24,8 @@ package struct RunIngest: Sendable {
     package var experiment: String
     package var run: String
     package var labels: [Label]
-    package var metrics: [Metric]
+    /// The metrics, names unique and in NFC; a collection of `Metric` kept compactly (see `MetricList`).
+    package var metrics: MetricList
     package var sources: [MetricsSource]
     /// When the ingest happened.
     package var time: Date
@@ -35,14 +36,25 @@ package struct RunIngest: Sendable {
     /// Per-step points of some of `metrics` (each series names one of them, at most once).
     package var series: [MetricSeries]
 
+    /// A run of `metrics` given one by one.
     package init(
         experiment: String, run: String, labels: [Label], metrics: [Metric], sources: [MetricsSource], time: Date,
+        createdAt: Date? = nil, params: [Parameter] = [], series: [MetricSeries] = []
+    ) {
+        self.init(
+            experiment: experiment, run: run, labels: labels, metrics: MetricList(metrics), sources: sources, time: time,
+            createdAt: createdAt, params: params, series: series)
+    }
+
+    /// A run of metrics kept compactly (what `IngestPlanner` gives); names not in NFC are normalized.
+    package init(
+        experiment: String, run: String, labels: [Label], metrics: MetricList, sources: [MetricsSource], time: Date,
         createdAt: Date? = nil, params: [Parameter] = [], series: [MetricSeries] = []
     ) {
         self.experiment = experiment.nfc
         self.run = run.nfc
         self.labels = labels
-        self.metrics = metrics
+        self.metrics = metrics.nfc
         self.sources = sources
         self.time = time
         self.createdAt = createdAt

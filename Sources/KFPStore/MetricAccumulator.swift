@@ -1,9 +1,14 @@
 // MARK: - Statistics behind `top`
 
 /// Which statistics row: an experiment and a metric name, by their ids in one store.
-struct StatisticsKey: Hashable {
+struct StatisticsKey: Hashable, Comparable {
     var experimentID: Int64
     var nameID: Int64
+
+    /// By experiment, then name: the order of `metric_stat`'s key.
+    static func < (a: StatisticsKey, b: StatisticsKey) -> Bool {
+        (a.experimentID, a.nameID) < (b.experimentID, b.nameID)
+    }
 }
 
 /// Running statistics of one metric over runs, as every backend keeps them per experiment and metric so that

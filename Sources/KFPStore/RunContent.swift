@@ -28,7 +28,8 @@ package enum RunContent {
         }
         unique(run.params.map(\.key), "parameter")
         unique(run.series.map(\.metric), "the series of metric")
-        let metrics = Set(run.metrics.map(\.name))
+        // The metrics' names only when there are series to check (a run can have hundreds of thousands).
+        let metrics = run.series.isEmpty ? [] : Set(run.metrics.map(\.name))
         for series in run.series {
             if !metrics.contains(series.metric) {
                 problems.append("a series of '\(series.metric)', which is not a metric of the run")

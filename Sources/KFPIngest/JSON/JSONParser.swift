@@ -4,35 +4,64 @@
     import Darwin
 #endif
 
+// MARK: - Parser
+
 /// A strict RFC 8259 parser over UTF-8 bytes that records offsets and, as the one extension, reads the bare
 /// `NaN`, `Infinity` and `-Infinity` tokens as `.nonFinite` so that a reader can name the metric that has one.
+///
+/// It checks everything (UTF-8, escapes, numbers) while it writes the tape, but builds no string: keys and
+/// strings are decoded from the bytes when a reader asks for them.
 package struct JSONParser {
     /// The deepest nesting of arrays and objects accepted, so that hostile input cannot exhaust the stack.
     package static let defaultMaxDepth = 512
 
-    private let bytes: [UInt8]  // the document plus a NUL sentinel, so that strtod stops at the end
+    /// The document (the caller keeps it alive while the parser runs).
+    private let bytes: UnsafeBufferPointer<UInt8>
     private let end: Int
     private let maxDepth: Int
-    private var index = 0
+    fileprivate var index = 0
     private var depth = 0
+    private var tape: [JSONTapeEntry] = []
 
-    private init(bytes: [UInt8], maxDepth: Int) {
-        self.bytes = bytes + [0]
+    /// A parser at the start of `bytes`.
+    fileprivate init(bytes: UnsafeBufferPointer<UInt8>, maxDepth: Int) {
+        self.bytes = bytes
         self.end = bytes.count
         self.maxDepth = maxDepth
     }
 
     /// Parses one whole document: a single value with only white space around it.
     package static func parse(_ bytes: [UInt8], maxDepth: Int = defaultMaxDepth) throws(JSONSyntaxError) -> JSONNode {
-        var parser = JSONParser(bytes: bytes, maxDepth: maxDepth)
-        parser.skipWhitespace()
-        guard parser.index < parser.end else { throw JSONSyntaxError(offset: parser.index, message: "no JSON value") }
-        let node = try parser.parseValue()
-        parser.skipWhitespace()
-        guard parser.index == parser.end else {
-            throw JSONSyntaxError(offset: parser.index, message: "unexpected content after the JSON value")
+        let parsed = bytes.withUnsafeBufferPointer { buffer -> Result<[JSONTapeEntry], JSONSyntaxError> in
+            var parser = JSONParser(bytes: buffer, maxDepth: maxDepth)
+            // A member takes at least 4 bytes and 2 entries; real files take ~20 bytes per entry. Pages reserved
+            // but not written take no memory.
+            parser.tape.reserveCapacity(buffer.count / 16 + 16)
+            do throws(JSONSyntaxError) {
+                try parser.parseDocument()
+                return .success(parser.tape)
+            } catch {
+                return .failure(error)
+            }
         }
-        return node
+        return JSONNode(document: JSONDocument(bytes: bytes, tape: try parsed.get()), index: 0)
+    }
+
+    /// Parses the whole document onto the tape: one value with only white space around it.
+    private mutating func parseDocument() throws(JSONSyntaxError) {
+        skipWhitespace()
+        guard index < end else { throw JSONSyntaxError(offset: index, message: "no JSON value") }
+        try parseValue()
+        skipWhitespace()
+        guard index == end else {
+            throw JSONSyntaxError(offset: index, message: "unexpected content after the JSON value")
+        }
+    }
+
+    /// Writes one entry to the tape.
+    @inline(__always)
+    private mutating func append(_ kind: JSONTapeEntry.Kind, at offset: Int, _ payload: UInt64 = 0) {
+        tape.append(JSONTapeEntry(kind, offset: offset, payload: payload))
     }
 
     private mutating func skipWhitespace() {
@@ -55,26 +84,29 @@ package struct JSONParser {
         return JSONSyntaxError(offset: index, message: "unexpected \(describe(bytes[index])), expected \(expectation)")
     }
 
-    private mutating func parseValue() throws(JSONSyntaxError) -> JSONNode {
+    /// Parses the value at `index` onto the tape (a container with everything inside it).
+    private mutating func parseValue() throws(JSONSyntaxError) {
         let start = index
         guard index < end else { throw unexpected("a value") }
         switch bytes[index] {
-        case UInt8(ascii: "{"): return JSONNode(value: try parseObject(), offset: start)
-        case UInt8(ascii: "["): return JSONNode(value: try parseArray(), offset: start)
-        case UInt8(ascii: "\""): return JSONNode(value: .string(try parseString()), offset: start)
-        case UInt8(ascii: "t"): try expectWord("true"); return JSONNode(value: .bool(true), offset: start)
-        case UInt8(ascii: "f"): try expectWord("false"); return JSONNode(value: .bool(false), offset: start)
-        case UInt8(ascii: "n"): try expectWord("null"); return JSONNode(value: .null, offset: start)
-        case UInt8(ascii: "N"): try expectWord("NaN"); return JSONNode(value: .nonFinite(.nan), offset: start)
+        case UInt8(ascii: "{"): try parseObject()
+        case UInt8(ascii: "["): try parseArray()
+        case UInt8(ascii: "\""):
+            let string = try scanString()
+            append(string.escaped ? .escapedString : .string, at: start, UInt64(string.close))
+        case UInt8(ascii: "t"): try expectWord("true"); append(.trueValue, at: start)
+        case UInt8(ascii: "f"): try expectWord("false"); append(.falseValue, at: start)
+        case UInt8(ascii: "n"): try expectWord("null"); append(.null, at: start)
+        case UInt8(ascii: "N"): try expectWord("NaN"); append(.nonFinite, at: start, Double.nan.bitPattern)
         case UInt8(ascii: "I"):
             try expectWord("Infinity")
-            return JSONNode(value: .nonFinite(.infinity), offset: start)
+            append(.nonFinite, at: start, Double.infinity.bitPattern)
         case UInt8(ascii: "-") where index + 1 < end && bytes[index + 1] == UInt8(ascii: "I"):
             index += 1
             try expectWord("Infinity")
-            return JSONNode(value: .nonFinite(-.infinity), offset: start)
+            append(.nonFinite, at: start, (-Double.infinity).bitPattern)
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
-            return JSONNode(value: .number(try parseNumber()), offset: start)
+            append(.number, at: start, try parseNumber().bitPattern)
         default:
             throw unexpected("a value")
         }
@@ -101,70 +133,104 @@ package struct JSONParser {
         }
     }
 
-    private mutating func parseObject() throws(JSONSyntaxError) -> JSONNode.Value {
+    /// Ends the container whose entry is at `slot`: its payload becomes the tape index after its last descendant.
+    private mutating func close(_ slot: Int) {
+        index += 1
+        depth -= 1
+        tape[slot].payload = UInt64(tape.count)
+    }
+
+    /// Parses an object: its entry, then each key and value; the entry's payload is set when it closes.
+    private mutating func parseObject() throws(JSONSyntaxError) {
         try enter()
+        let slot = tape.count
+        append(.object, at: index)
         index += 1  // {
-        var members: [JSONMember] = []
         skipWhitespace()
         if index < end && bytes[index] == UInt8(ascii: "}") {
-            index += 1
-            depth -= 1
-            return .object(members)
+            close(slot)
+            return
         }
         while true {
             skipWhitespace()
             guard index < end && bytes[index] == UInt8(ascii: "\"") else { throw unexpected("a string key") }
             let keyOffset = index
-            let key = try parseString()
+            let key = try scanString()
+            append(key.escaped ? .escapedKey : .key, at: keyOffset, UInt64(key.close))
             skipWhitespace()
             guard index < end && bytes[index] == UInt8(ascii: ":") else { throw unexpected("':' after a key") }
             index += 1
             skipWhitespace()
-            let value = try parseValue()
-            members.append(JSONMember(key: key, keyOffset: keyOffset, value: value))
+            try parseValue()
             skipWhitespace()
             guard index < end else { throw unexpected("',' or '}'") }
             if bytes[index] == UInt8(ascii: ",") {
                 index += 1
             } else if bytes[index] == UInt8(ascii: "}") {
-                index += 1
-                depth -= 1
-                return .object(members)
+                close(slot)
+                return
             } else {
                 throw unexpected("',' or '}'")
             }
         }
     }
 
-    private mutating func parseArray() throws(JSONSyntaxError) -> JSONNode.Value {
+    /// Parses an array: its entry, then each element; the entry's payload is set when it closes.
+    private mutating func parseArray() throws(JSONSyntaxError) {
         try enter()
+        let slot = tape.count
+        append(.array, at: index)
         index += 1  // [
-        var elements: [JSONNode] = []
         skipWhitespace()
         if index < end && bytes[index] == UInt8(ascii: "]") {
-            index += 1
-            depth -= 1
-            return .array(elements)
+            close(slot)
+            return
         }
         while true {
             skipWhitespace()
-            elements.append(try parseValue())
+            try parseValue()
             skipWhitespace()
             guard index < end else { throw unexpected("',' or ']'") }
             if bytes[index] == UInt8(ascii: ",") {
                 index += 1
             } else if bytes[index] == UInt8(ascii: "]") {
-                index += 1
-                depth -= 1
-                return .array(elements)
+                close(slot)
+                return
             } else {
                 throw unexpected("',' or ']'")
             }
         }
     }
 
+    /// Checks the string at `index` (the opening quote) without decoding it: its closing quote's offset, and
+    /// whether it has escapes (then it is decoded, and so checked, by `parseString`).
+    private mutating func scanString() throws(JSONSyntaxError) -> (close: Int, escaped: Bool) {
+        let open = index
+        index += 1
+        let start = index
+        // Fast path: no escapes.
+        var high: UInt8 = 0
+        while index < end {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "\"") {
+                if high >= 0x80 { try checkUTF8(start..<index) }
+                index += 1
+                return (index - 1, false)
+            }
+            if byte == UInt8(ascii: "\\") { break }
+            if byte < 0x20 { throw JSONSyntaxError(offset: index, message: "control character in a string") }
+            high |= byte
+            index += 1
+        }
+        // Escapes (or no closing quote): read it again with the decoder, which finds the same problems in the
+        // same order.
+        index = open
+        _ = try parseString()
+        return (index - 1, true)
+    }
+
     /// Parses a string at `index` (the opening quote), checking UTF-8 and escapes.
-    private mutating func parseString() throws(JSONSyntaxError) -> String {
+    fileprivate mutating func parseString() throws(JSONSyntaxError) -> String {
         let open = index
         index += 1
         let start = index
@@ -206,31 +272,24 @@ package struct JSONParser {
     }
 
     private func decodeUTF8(_ range: Range<Int>) throws(JSONSyntaxError) -> String {
-        // Fast path: ASCII (nearly every metric name) needs no validation.
-        let decoded: String? = bytes.withUnsafeBufferPointer { buffer in
-            let slice = UnsafeBufferPointer(rebasing: buffer[range])
-            var ascii = true
-            for byte in slice where byte >= 0x80 {
-                ascii = false
-                break
-            }
-            let text = String(decoding: slice, as: UTF8.self)
-            // Decoding repairs bad sequences with U+FFFD; unchanged bytes mean the input was valid UTF-8.
-            return ascii || text.utf8.elementsEqual(slice) ? text : nil
-        }
-        if let decoded { return decoded }
-        // Find the first bad byte for the message.
+        try checkUTF8(range)
+        return String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self)
+    }
+
+    /// Throws at the first byte that does not continue valid UTF-8.
+    private func checkUTF8(_ range: Range<Int>) throws(JSONSyntaxError) {
+        // Fast path: ASCII (nearly every metric name).
+        if !bytes[range].contains(where: { $0 >= 0x80 }) { return }
         var offset = range.lowerBound
         var decoder = UTF8()
         var iterator = bytes[range].makeIterator()
-        loop: while true {
+        while true {
             switch decoder.decode(&iterator) {
             case .scalarValue(let scalar): offset += UTF8.width(scalar)
-            case .emptyInput: break loop
-            case .error: break loop
+            case .emptyInput: return
+            case .error: throw JSONSyntaxError(offset: offset, message: "invalid UTF-8 in a string")
             }
         }
-        throw JSONSyntaxError(offset: offset, message: "invalid UTF-8 in a string")
     }
 
     private mutating func parseEscape() throws(JSONSyntaxError) -> Unicode.Scalar {
@@ -310,17 +369,37 @@ package struct JSONParser {
             guard isDigit(index) else { throw JSONSyntaxError(offset: start, message: "invalid number (empty exponent)") }
             while isDigit(index) { index += 1 }
         }
-        let value = bytes.withUnsafeBufferPointer { buffer -> Double in
-            buffer.baseAddress.map { base in
-                base.advanced(by: start).withMemoryRebound(to: CChar.self, capacity: index - start + 1) {
-                    strtod($0, nil)
-                }
-            } ?? 0
+        // strtod needs a terminated string: the number is copied (to the stack when short), not the document.
+        let length = index - start
+        let value = withUnsafeTemporaryAllocation(of: CChar.self, capacity: length + 1) { text -> Double in
+            for i in 0..<length { text[i] = CChar(bitPattern: bytes[start + i]) }
+            text[length] = 0
+            return text.baseAddress.map { strtod($0, nil) } ?? 0
         }
         guard value.isFinite else {
             let text = String(decoding: bytes[start..<index], as: UTF8.self)
             throw JSONSyntaxError(offset: start, message: "number \(text) is out of range for a double")
         }
         return value
+    }
+}
+
+// MARK: - Decoding strings
+
+/// Keys and strings decoded from the document's bytes, on demand.
+extension JSONDocument {
+    /// The text of the string or key at `index` (checked when parsed, so decoding cannot fail).
+    func string(at index: Int) -> String {
+        let entry = tape[index]
+        let open = entry.offset
+        return bytes.withUnsafeBufferPointer { buffer in
+            if !entry.hasEscapes {
+                let text = UnsafeBufferPointer(rebasing: buffer[(open + 1)..<Int(entry.payload)])
+                return String(decoding: text, as: UTF8.self)
+            }
+            var parser = JSONParser(bytes: buffer, maxDepth: 0)
+            parser.index = open
+            return (try? parser.parseString()) ?? ""
+        }
     }
 }

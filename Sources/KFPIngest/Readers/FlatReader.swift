@@ -14,13 +14,21 @@ enum FlatReader {
         }
         var members = context.sink.uniqueMembers(rawMembers, path: "$")
         // dvclive writes its step counter beside the metrics; it is not a metric.
-        if let step = members.firstIndex(where: { $0.key == "step" }), case .number(let d) = members[step].value.value,
+        if let step = members.first(where: { $0.key == "step" }), case .number(let d) = step.value.value,
             d == d.rounded()
         {
-            members.remove(at: step)
+            members.omitted = (members.omitted + [step.index]).sorted()
         }
+        // Room for the top level's metrics at once, so that a large file's list is not copied as it grows.
+        var count = 0
+        var keyBytes = 0
+        for member in members {
+            count += 1
+            keyBytes += member.rawKeyLength
+        }
+        context.metrics.reserveCapacity(count, nameBytes: keyBytes)
         let before = context.sink
-        walk(members, prefix: "", path: "$", context: &context)
+        walk(members, prefix: nil, path: "$", context: &context)
         // A number refused as non-finite, or for its name (empty, too long), is still a number: the file is metrics.
         let sawNumber = context.sink.diagnostics.contains {
             ["non-finite", "name-length", "empty-name", "naming"].contains($0.rule)
@@ -45,27 +53,34 @@ enum FlatReader {
     /// level cost time quadratic in the depth: an object nested 100,000 levels (`--max-depth 100000`) took minutes.
     static let maxNameBytes = 1024
 
-    private static func walk(_ members: [JSONMember], prefix: String, path: String, context: inout ReaderContext) {
+    /// Reads the members of an object: numbers become metrics named `prefix/key` (`key` at the top, where
+    /// `prefix` is nil), nested objects are read in turn. `path` is the object's JSON path.
+    private static func walk(_ members: JSONObject, prefix: String?, path: String, context: inout ReaderContext) {
         for member in members {
+            let key = member.key
             // Checked before the name is built, so that the cost per level stays bounded.
-            guard prefix.utf8.count + 1 + member.key.utf8.count <= maxNameBytes else {
+            guard (prefix?.utf8.count ?? 0) + 1 + key.utf8.count <= maxNameBytes else {
                 context.sink.error(
                     at: member.keyOffset, path: path,
                     "metric name longer than \(maxNameBytes) bytes (nested keys joined with '/'), "
-                        + "under '\(prefix.prefix(40))…'",
+                        + "under '\((prefix ?? "").prefix(40))…'",
                     rule: "name-length")
                 continue
             }
-            let name = prefix.isEmpty ? member.key : prefix + "/" + member.key
-            let memberPath = jsonPath(path, key: member.key)
-            guard !member.key.isEmpty else {
+            // Names and paths are built here only for messages and nested objects: not for each metric.
+            var name: String { ReaderContext.name(prefix, key) }
+            var memberPath: String { jsonPath(path, key: key) }
+            guard !key.isEmpty else {
                 context.sink.error(at: member.keyOffset, path: memberPath, "empty metric name", rule: "empty-name")
                 continue
             }
             let node = member.value
             if case .object(let nested) = node.value {
-                walk(context.sink.uniqueMembers(nested, path: memberPath), prefix: name, path: memberPath, context: &context)
-            } else if !context.addNumber(name: name, node: node, path: memberPath) {
+                let nestedPath = memberPath
+                walk(
+                    context.sink.uniqueMembers(nested, path: nestedPath), prefix: name, path: nestedPath,
+                    context: &context)
+            } else if !context.addNumber(prefix: prefix, key: key, node: node, parent: path) {
                 context.sink.error(
                     at: node.offset, path: memberPath, "metric '\(name)' must be a number, found \(node.kindDescription)",
                     rule: "not-a-number")

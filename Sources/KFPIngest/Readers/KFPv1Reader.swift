@@ -22,9 +22,9 @@ enum KFPv1Reader {
             context.sink.error(at: root.offset, path: "$", "no 'metrics' array", rule: "kfp-shape")
             return context.reading(.kfpV1)
         }
-        let elements: [JSONNode]
+        let elements: JSONArray?
         switch metricsMember.value.value {
-        case .null: elements = []
+        case .null: elements = nil
         case .array(let array): elements = array
         default:
             context.sink.error(
@@ -32,12 +32,16 @@ enum KFPv1Reader {
                 "'metrics' must be an array, found \(metricsMember.value.kindDescription)", rule: "kfp-shape")
             return context.reading(.kfpV1)
         }
-        for (i, element) in elements.enumerated() {
-            readMetric(element, path: "$.metrics[\(i)]", context: &context)
+        let count = elements?.count ?? 0
+        context.metrics.reserveCapacity(count, nameBytes: 16 * count)
+        if let elements {
+            for (i, element) in elements.enumerated() {
+                readMetric(element, index: i, context: &context)
+            }
         }
-        if elements.count > KFPRules.maxMetricsPerRun {
+        if count > KFPRules.maxMetricsPerRun {
             let message =
-                "\(elements.count) metrics: KFP keeps at most \(KFPRules.maxMetricsPerRun) per run and drops the rest silently"
+                "\(count) metrics: KFP keeps at most \(KFPRules.maxMetricsPerRun) per run and drops the rest silently"
             context.sink.add(
                 context.options.kfpRules ? .error : .warning, at: metricsMember.value.offset, path: "$.metrics",
                 message, rule: "kfp-metric-limit")
@@ -45,7 +49,10 @@ enum KFPv1Reader {
         return context.reading(.kfpV1)
     }
 
-    private static func readMetric(_ node: JSONNode, path: String, context: inout ReaderContext) {
+    /// Reads the metric object at `$.metrics[index]`.
+    private static func readMetric(_ node: JSONNode, index: Int, context: inout ReaderContext) {
+        // Spelled out only for messages.
+        var path: String { "$.metrics[\(index)]" }
         guard case .object(let rawMembers) = node.value else {
             context.sink.error(
                 at: node.offset, path: path, "a metric must be an object, found \(node.kindDescription)",
@@ -112,8 +119,7 @@ enum KFPv1Reader {
             valid = false
         }
         if let member = camel ?? snake {
-            let valuePath = jsonPath(path, key: member.key)
-            value = number(member.value, metric: label, path: valuePath, context: &context)
+            value = number(member.value, metric: label, path: jsonPath(path, key: member.key), context: &context)
             if value == nil { valid = false }
         } else {
             context.sink.error(at: node.offset, path: path, "metric '\(label)' has no numberValue", rule: "kfp-number")
@@ -148,22 +154,23 @@ enum KFPv1Reader {
         }
 
         if valid, let value {
-            context.addMetric(name: name, value: value, format: format, node: node, path: path)
+            context.addMetric(
+                name: name, value: value, format: format, node: node, parent: "$.metrics", step: .element(index))
         }
     }
 
     /// The value of `numberValue`: a JSON number, or (as protojson allows) a string holding one, or "NaN"/"Infinity".
     private static func number(
-        _ node: JSONNode, metric: String, path: String, context: inout ReaderContext
+        _ node: JSONNode, metric: String, path: @autoclosure () -> String, context: inout ReaderContext
     ) -> Double? {
         switch node.value {
         case .number(let d):
             return d
         case .nonFinite(let d):
-            return context.checkNonFinite(d, name: metric, node: node, path: path) ? d : nil
+            return context.checkNonFinite(d, name: metric, node: node, path: path()) ? d : nil
         case .string(let text):
             if let d = ReaderContext.nonFiniteValue(spelledBy: text) {
-                return context.checkNonFinite(d, name: metric, node: node, path: path) ? d : nil
+                return context.checkNonFinite(d, name: metric, node: node, path: path()) ? d : nil
             }
             if let parsed = try? JSONParser.parse(Array(text.utf8), maxDepth: 1), case .number(let d) = parsed.value {
                 return d
@@ -172,8 +179,8 @@ enum KFPv1Reader {
             break
         }
         context.sink.error(
-            at: node.offset, path: path, "metric '\(metric)' must have a numeric value, found \(node.kindDescription)",
-            rule: "kfp-number")
+            at: node.offset, path: path(),
+            "metric '\(metric)' must have a numeric value, found \(node.kindDescription)", rule: "kfp-number")
         return nil
     }
 }

@@ -4,10 +4,6 @@ import KFPModel
 enum KFPv2Reader {
     /// The top-level fields of KFP's `ExecutorOutput` message.
     private static let topLevelFields: Set<String> = ["artifacts", "parameterValues", "parameters"]
-    /// Metadata keys the KFP UI hides; they are not metrics.
-    private static let reservedKeys: Set<String> = ["display_name", "store_session_info"]
-    /// Metadata keys that mark a ClassificationMetrics artifact (confusion matrix, ROC points, slices).
-    private static let classificationKeys: Set<String> = ["confusionMatrix", "confidenceMetrics", "evaluationSlices"]
 
     static func read(_ root: JSONNode, context: inout ReaderContext) -> FileReading {
         guard case .object(let rawMembers) = root.value else {
@@ -36,17 +32,20 @@ enum KFPv2Reader {
         return context.reading(.kfpV2)
     }
 
+    /// Reads one output's artifacts: the numbers of each one's `metadata` become metrics.
     private static func readOutput(_ output: JSONMember, context: inout ReaderContext) {
-        let outputPath = jsonPath("$.artifacts", key: output.key)
+        let outputKey = output.key
+        let outputPath = jsonPath("$.artifacts", key: outputKey)
         guard case .object(let listMembers) = output.value.value,
             let list = listMembers.first(where: { $0.key == "artifacts" }),
             case .array(let artifacts) = list.value.value
         else {
             context.sink.error(
                 at: output.value.offset, path: outputPath,
-                "output '\(output.key)' must be an object with an 'artifacts' array", rule: "kfp-shape")
+                "output '\(outputKey)' must be an object with an 'artifacts' array", rule: "kfp-shape")
             return
         }
+        let artifactCount = artifacts.count
         for (i, artifact) in artifacts.enumerated() {
             let artifactPath = "\(outputPath).artifacts[\(i)]"
             guard case .object(let fields) = artifact.value else {
@@ -60,33 +59,62 @@ enum KFPv2Reader {
             else { continue }
             let metadataPath = artifactPath + ".metadata"
             let entries = context.sink.uniqueMembers(rawEntries, path: metadataPath)
-            let prefix = artifacts.count > 1 ? "\(output.key)/\(i)" : output.key
-            if entries.contains(where: { classificationKeys.contains($0.key) }) {
+            let prefix = artifactCount > 1 ? "\(outputKey)/\(i)" : outputKey
+            if entries.contains(where: { isClassification($0.key) }) {
                 context.sink.add(
                     .note, at: metadata.value.offset, path: metadataPath,
-                    "output '\(output.key)' is a ClassificationMetrics artifact (confusion matrix, ROC curve): "
+                    "output '\(outputKey)' is a ClassificationMetrics artifact (confusion matrix, ROC curve): "
                         + "no scalar metrics, skipped")
                 continue
             }
-            let candidates = entries.filter { !reservedKeys.contains($0.key) }
-            let scalars = candidates.filter { ReaderContext.number(in: $0.value) != nil }
-            if scalars.isEmpty {
-                if !candidates.isEmpty {
+            // The candidates are the entries that are not reserved keys; the artifact holds metrics when one of
+            // them is a number (or a non-finite one).
+            var hasCandidates = false
+            var hasScalars = false
+            for entry in entries where !isReserved(entry.key) {
+                hasCandidates = true
+                if ReaderContext.number(in: entry.value) != nil {
+                    hasScalars = true
+                    break
+                }
+            }
+            if !hasScalars {
+                if hasCandidates {
                     context.sink.add(
                         .note, at: metadata.value.offset, path: metadataPath,
-                        "output '\(output.key)' has no numeric metadata: not a Metrics artifact, skipped")
+                        "output '\(outputKey)' has no numeric metadata: not a Metrics artifact, skipped")
                 }
                 continue
             }
-            for entry in candidates {
-                let name = "\(prefix)/\(entry.key)"
-                let path = jsonPath(metadataPath, key: entry.key)
-                if !context.addNumber(name: name, node: entry.value, path: path) {
+            // Room for every entry at once, so that a large artifact's list is not copied as it grows.
+            var count = 0
+            var keyBytes = 0
+            for entry in entries {
+                count += 1
+                keyBytes += entry.rawKeyLength
+            }
+            context.metrics.reserveCapacity(count, nameBytes: keyBytes + count * (prefix.utf8.count + 1))
+            for entry in entries {
+                let key = entry.key
+                if isReserved(key) { continue }
+                if !context.addNumber(prefix: prefix, key: key, node: entry.value, parent: metadataPath) {
                     context.sink.add(
-                        .warning, at: entry.value.offset, path: path,
-                        "'\(name)' is \(entry.value.kindDescription), not a number: not stored", rule: "not-a-number")
+                        .warning, at: entry.value.offset, path: jsonPath(metadataPath, key: key),
+                        "'\(prefix)/\(key)' is \(entry.value.kindDescription), not a number: not stored",
+                        rule: "not-a-number")
                 }
             }
         }
+    }
+
+    /// Whether a metadata key is one the KFP UI hides; they are not metrics. (Compared, not hashed: this runs for
+    /// every entry.)
+    private static func isReserved(_ key: String) -> Bool {
+        key == "display_name" || key == "store_session_info"
+    }
+
+    /// Whether a metadata key marks a ClassificationMetrics artifact (confusion matrix, ROC points, slices).
+    private static func isClassification(_ key: String) -> Bool {
+        key == "confusionMatrix" || key == "confidenceMetrics" || key == "evaluationSlices"
     }
 }

@@ -15,7 +15,9 @@ package enum MetricsFileReader {
         var sink = DiagnosticSink(file: file, bytes: nil)
         func failure(_ message: String, rule: String, notMetrics: Bool = false) -> FileReading {
             sink.error(at: nil, message, rule: rule)
-            return FileReading(format: nil, metrics: [], diagnostics: sink.diagnostics, isNotMetrics: notMetrics)
+            return FileReading(
+                format: nil, metrics: ReadMetrics(file: file, lines: nil), diagnostics: sink.diagnostics,
+                isNotMetrics: notMetrics)
         }
         if bytes.isEmpty { return failure("the file is empty", rule: "empty") }
 

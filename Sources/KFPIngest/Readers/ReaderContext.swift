@@ -19,11 +19,137 @@ package struct ReadMetric: Sendable {
     }
 }
 
+// MARK: - The metrics of one input
+
+/// The metrics read from one input, kept compactly (see `MetricList`), with where each was found.
+package struct ReadMetrics: RandomAccessCollection, Sendable {
+    /// Names (as the file spells them), values and formats.
+    package private(set) var list = MetricList()
+    /// Where each metric was found.
+    package private(set) var locations: MetricLocations
+
+    /// No metrics yet, of the input `file` (whose positions `lines` gives, when it has text).
+    init(file: String, lines: LineIndex?) {
+        locations = MetricLocations(file: file, lines: lines)
+    }
+
+    /// The first position, 0.
+    package var startIndex: Int { 0 }
+    /// One past the last position: the number of metrics.
+    package var endIndex: Int { list.count }
+
+    /// The metric at `position` with its JSON path spelled out (for tests and messages; readers of many metrics
+    /// use `list`).
+    package subscript(position: Int) -> ReadMetric {
+        let name = list.name(at: position)
+        let location = locations.location(of: position, name: name)
+        return ReadMetric(
+            name: String(name), value: list.value(at: position), format: list.format(at: position),
+            file: locations.file, offset: locations.offset(of: position), path: location.path ?? "",
+            lines: locations.lines)
+    }
+
+    /// Makes room for `count` more metrics whose names take about `nameBytes` bytes in all.
+    mutating func reserveCapacity(_ count: Int, nameBytes: Int) {
+        list.reserveCapacity(count, nameBytes: nameBytes)
+        locations.reserveCapacity(count)
+    }
+
+    /// Adds the metric `prefix/name` (or `name` without a prefix) found at byte `offset`, its JSON path `parent`
+    /// continued by `step`.
+    mutating func append(
+        prefix: String, name: String, value: Double, format: MetricFormat, offset: Int, parent: String, step: PathStep
+    ) {
+        list.append(prefix: prefix, name: name, value: value, format: format)
+        locations.append(position: list.count - 1, offset: offset, parent: parent, step: step)
+    }
+}
+
+/// How the JSON path of a metric continues from its parent's path.
+enum PathStep: Equatable, Sendable {
+    /// The member whose key is the metric's name without its first `n` UTF-8 bytes (the prefix and '/').
+    case key(droppingNameBytes: Int)
+    /// The array element at this index.
+    case element(Int)
+
+    /// The path of the value reached from `parent` by this step, whose key (for a member) is `key`.
+    func path(from parent: String, key: @autoclosure () -> String) -> String {
+        switch self {
+        case .key: jsonPath(parent, key: key())
+        case .element(let index): "\(parent)[\(index)]"
+        }
+    }
+}
+
+/// Where the metrics of one input were found: enough to place any of them at file:line:column and JSON path
+/// when a message needs it. No path is spelled out before then: metrics that share a parent (the members of one
+/// object, the elements of one array) share one record, so a million metrics keep one offset each.
+package struct MetricLocations: Sendable {
+    /// The input, as messages name it.
+    package let file: String
+    /// Positions in the input; nil when there is no text to point into.
+    let lines: LineIndex?
+    /// The byte offset of each metric.
+    private var offsets: [Int] = []
+    /// Metrics with one parent, in order: each record holds from its first metric to the next record's.
+    private var runs: [(first: Int, parent: String, step: PathStep)] = []
+
+    /// No locations yet, in `file`.
+    init(file: String, lines: LineIndex?) {
+        self.file = file
+        self.lines = lines
+    }
+
+    /// Makes room for `count` more metrics (growing at least geometrically, as `MetricList` does).
+    mutating func reserveCapacity(_ count: Int) {
+        guard offsets.count + count > offsets.capacity else { return }
+        offsets.reserveCapacity(Swift.max(offsets.count + count, 2 * offsets.capacity))
+    }
+
+    /// The byte offset of the metric at `position`.
+    func offset(of position: Int) -> Int { offsets[position] }
+
+    /// Records where the metric at `position` (the next one) was found.
+    mutating func append(position: Int, offset: Int, parent: String, step: PathStep) {
+        offsets.append(offset)
+        if let last = runs.last, last.parent == parent {
+            switch (last.step, step) {
+            case (.key(let a), .key(let b)) where a == b: return
+            case (.element(let a), .element(let b)) where a + (position - last.first) == b: return
+            default: break
+            }
+        }
+        runs.append((position, parent, step))
+    }
+
+    /// Where the metric at `position`, named `name` in its file, was found.
+    package func location(of position: Int, name: some StringProtocol) -> Diagnostic {
+        // The last record that starts at or before `position`.
+        var low = 0
+        var high = runs.count - 1
+        while low < high {
+            let mid = (low + high + 1) / 2
+            if runs[mid].first <= position { low = mid } else { high = mid - 1 }
+        }
+        var path: String?
+        if runs.indices.contains(low) {
+            let run = runs[low]
+            switch run.step {
+            case .key(let dropped):
+                path = jsonPath(run.parent, key: String(decoding: Array(name.utf8.dropFirst(dropped)), as: UTF8.self))
+            case .element(let first): path = "\(run.parent)[\(first + position - run.first)]"
+            }
+        }
+        let place = lines?.position(of: offsets[position])
+        return Diagnostic(.error, file: file, line: place?.line, column: place?.column, path: path, message: "")
+    }
+}
+
 /// What reading one input gave: its format, its metrics and every diagnostic, all at once.
 package struct FileReading: Sendable {
     /// The format read (or tried last, when the input is no metrics file).
     package var format: InputFormat?
-    package var metrics: [ReadMetric]
+    package var metrics: ReadMetrics
     package var diagnostics: [Diagnostic]
     /// True when the input is not a metrics file at all (so a folder walk can skip it with a note).
     package var isNotMetrics: Bool
@@ -31,30 +157,43 @@ package struct FileReading: Sendable {
     package var hasErrors: Bool { diagnostics.contains { $0.severity == .error } }
 }
 
+// MARK: - Reading
+
 /// State shared by the JSON readers: where diagnostics go and how metrics are placed.
 struct ReaderContext {
     var sink: DiagnosticSink
     let options: ReadOptions
-    var metrics: [ReadMetric] = []
+    var metrics: ReadMetrics
 
     init(file: String, bytes: [UInt8], options: ReadOptions) {
         self.sink = DiagnosticSink(file: file, bytes: bytes)
         self.options = options
+        self.metrics = ReadMetrics(file: file, lines: sink.lines)
     }
 
-    /// Records a metric found at `node`; a name with control characters (which could drive a terminal) is an
-    /// error instead.
-    mutating func addMetric(name: String, value: Double, format: MetricFormat, node: JSONNode, path: String) {
-        if name.hasControlCharacters {
+    /// Records the metric `prefix/name` (`name` when `prefix` is nil) found at `node`; its JSON path is `parent`
+    /// continued by `step`, spelled out only if a message needs it. A name with control characters (which could
+    /// drive a terminal) is an error instead.
+    mutating func addMetric(
+        prefix: String? = nil, name: String, value: Double, format: MetricFormat, node: JSONNode, parent: String,
+        step: PathStep
+    ) {
+        if name.hasControlCharacters || prefix?.hasControlCharacters == true {
+            let whole = Self.name(prefix, name)
             sink.error(
-                at: node.offset, path: path,
-                "metric name '\(name.visibleControlCharacters())' contains control characters", rule: "naming")
+                at: node.offset, path: step.path(from: parent, key: name),
+                "metric name '\(whole.visibleControlCharacters())' contains control characters", rule: "naming")
             return
         }
+        // The list leaves out the '/' of an empty prefix: it goes with the name then.
         metrics.append(
-            ReadMetric(
-                name: name, value: value, format: format, file: sink.file, offset: node.offset, path: path,
-                lines: sink.lines))
+            prefix: prefix ?? "", name: prefix == "" ? "/" + name : name, value: value, format: format,
+            offset: node.offset, parent: parent, step: step)
+    }
+
+    /// A metric's name in its file: `prefix/name`, or `name` when `prefix` is nil.
+    static func name(_ prefix: String?, _ name: String) -> String {
+        prefix.map { $0 + "/" + name } ?? name
     }
 
     /// Accepts or rejects a non-finite value under the options, naming the metric.
@@ -88,12 +227,18 @@ struct ReaderContext {
         }
     }
 
-    /// Records the metric if `node` holds a number (a non-finite one only when the options allow it, else with
-    /// an error naming the metric). Returns false when the node holds no number at all.
-    mutating func addNumber(name: String, node: JSONNode, path: String) -> Bool {
+    /// Records the metric `prefix/key` (`key` when `prefix` is nil), the member `key` of the object at `parent`,
+    /// if `node` holds a number (a non-finite one only when the options allow it, else with an error naming the
+    /// metric). Returns false when the node holds no number at all. Its name and path are spelled out only for
+    /// a message.
+    mutating func addNumber(prefix: String?, key: String, node: JSONNode, parent: String) -> Bool {
         guard let value = Self.number(in: node) else { return false }
-        if value.isFinite || checkNonFinite(value, name: name, node: node, path: path) {
-            addMetric(name: name, value: value, format: .raw, node: node, path: path)
+        if value.isFinite
+            || checkNonFinite(value, name: Self.name(prefix, key), node: node, path: jsonPath(parent, key: key))
+        {
+            addMetric(
+                prefix: prefix, name: key, value: value, format: .raw, node: node, parent: parent,
+                step: .key(droppingNameBytes: prefix.map { $0.utf8.count + 1 } ?? 0))
         }
         return true
     }

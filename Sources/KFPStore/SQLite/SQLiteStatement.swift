@@ -113,6 +113,22 @@ extension SQLiteStatement {
         if value.isNaN { sqlite3_bind_null(statement, index) } else { sqlite3_bind_double(statement, index, value) }
     }
 
+    /// Binds an integer, or NULL for nil.
+    @inline(__always)
+    func bind(optional value: Int64?, at index: Int32) {
+        if let value { sqlite3_bind_int64(statement, index, value) } else { sqlite3_bind_null(statement, index) }
+    }
+
+    /// Binds UTF-8 text (copied by SQLite), without making a `String` of it.
+    func bind(text: UnsafeBufferPointer<UInt8>, at index: Int32) throws(SQLiteError) {
+        let status = text.withMemoryRebound(to: CChar.self) { chars in
+            // No address (an empty buffer) would bind NULL, not empty text.
+            guard let base = chars.baseAddress else { return csqlite_bind_text_transient(statement, index, "", 0) }
+            return csqlite_bind_text_transient(statement, index, base, Int32(chars.count))
+        }
+        guard status == SQLITE_OK else { throw database.error(status, sql: sql) }
+    }
+
     /// Runs the statement once with the values bound so far, then resets it for the next row.
     @inline(__always)
     func runBound() throws(SQLiteError) {

@@ -13,10 +13,10 @@ struct DvcliveSeriesTests {
     /// The oracle, read with kfpm's own exact JSON parser.
     private func oracle() throws -> [JSONMember] {
         guard case .object(let members) = try JSONParser.parse(try Fixtures.bytes("dvclive-params/expected.json")).value else { return [] }
-        return members
+        return Array(members)
     }
 
-    private func member(_ members: [JSONMember], _ key: String) -> JSONNode? { members.first { $0.key == key }?.value }
+    private func member(_ members: some Sequence<JSONMember>, _ key: String) -> JSONNode? { members.first { $0.key == key }?.value }
 
     private func ingested() throws -> (any MetricsStore, IngestResult) {
         let store = try StoreFactory.open(.file(path: ":memory:"), for: .write)
