@@ -51,15 +51,9 @@ package enum ReportRun {
         let top = TopMetrics(
             experiment: request.experiment, statistics: try store.metricStatistics(experiment: request.experiment),
             directions: request.directions, limit: request.topCount)
-        let page = try store.runs(RunQuery(experiment: request.experiment, limit: request.last))
-        let runs =
-            if let columns = request.columns {
-                RunList(experiment: request.experiment, page: page, columns: columns, showLabels: request.showLabels)
-            } else {
-                RunList(
-                    experiment: request.experiment, page: page, columnNames: top.entries.map(\.statistics.name),
-                    showLabels: request.showLabels)
-            }
+        let columns = request.columns ?? .named(top.entries.map(\.statistics.name))
+        let page = try store.runs(RunQuery(experiment: request.experiment, limit: request.last, metrics: columns))
+        let runs = RunList(experiment: request.experiment, page: page, showLabels: request.showLabels)
         var comparison: Comparison?
         if !request.compare.isEmpty {
             let compared = try request.compare.map { name throws(StoreError) in

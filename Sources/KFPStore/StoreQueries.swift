@@ -36,12 +36,16 @@ package struct RunQuery: Sendable {
     package var before: RunReference?
     /// Whether to count every matching run (for "20 of 100000"); a baseline lookup does not need it.
     package var countMatching: Bool
+    /// Which metrics of the runs to read: `.all`, or only the columns a list shows (`RunPage.columns` says which
+    /// they came to), so that listing 100,000 runs holds two metrics of each in memory, not fifty.
+    package var metrics: MetricColumns
 
     package init(
         experiment: String, filters: [LabelFilter] = [], sortMetric: String? = nil, ascending: Bool = false, limit: Int? = nil,
-        before: RunReference? = nil, countMatching: Bool = true
+        before: RunReference? = nil, countMatching: Bool = true, metrics: MetricColumns = .all
     ) {
         self.countMatching = countMatching
+        self.metrics = metrics
         self.experiment = experiment.nfc
         self.filters = filters
         self.sortMetric = sortMetric?.nfc
@@ -53,12 +57,80 @@ package struct RunQuery: Sendable {
 
 /// The runs a `RunQuery` selected, in order, with how many matched before the limit.
 package struct RunPage: Sendable {
+    /// The runs, each with the metrics the query asked for.
     package var runs: [StoredRun]
     package var totalMatching: Int
+    /// The metric names `RunQuery.metrics` came to for these runs, in column order.
+    package var columns: [String]
 
-    package init(runs: [StoredRun], totalMatching: Int) {
+    package init(runs: [StoredRun], totalMatching: Int, columns: [String]) {
         self.runs = runs
         self.totalMatching = totalMatching
+        self.columns = columns
+    }
+}
+
+/// Which metrics a list of runs shows as columns (and so which a `RunQuery` reads).
+package enum MetricColumns: Sendable, Equatable {
+    /// The N most prevalent metrics of the runs shown, then by name (the KFP runs list shows 2).
+    case top(Int)
+    /// Every metric of the runs shown, most prevalent first.
+    case all
+    /// Names or globs, in the order given; each glob expands to the matching names of the runs shown, sorted.
+    case matching([Glob])
+    /// These names exactly, in this order (a name with `*` in it is no glob here).
+    case named([String])
+
+    /// Parses `top:N`, `all`, or a comma-separated list of names and globs.
+    package init?(parsing text: String) {
+        if text == "all" {
+            self = .all
+        } else if text.hasPrefix("top:") {
+            guard let n = Int(text.dropFirst(4)), n >= 0 else { return nil }
+            self = .top(n)
+        } else {
+            let parts = text.split(separator: ",").map { $0.trimmingWhitespace() }.filter { !$0.isEmpty }
+            guard !parts.isEmpty else { return nil }
+            self = .matching(parts.map(Glob.init))
+        }
+    }
+
+    /// The names given exactly, when there are only such (no globs, no counting needed); else nil.
+    package var literalNames: [String]? {
+        var seen = Set<String>()
+        switch self {
+        case .named(let names): return names.filter { seen.insert($0).inserted }
+        case .matching(let globs) where globs.allSatisfy(\.isLiteral):
+            return globs.map(\.pattern).filter { seen.insert($0).inserted }
+        default: return nil
+        }
+    }
+
+    /// The column names, from how many of the runs shown have each metric.
+    package func names(prevalence: [String: Int]) -> [String] {
+        let byPrevalence = { prevalence.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.map(\.key) }
+        switch self {
+        case .top(let n): return Array(byPrevalence().prefix(n))
+        case .all: return byPrevalence()
+        case .named: return literalNames ?? []
+        case .matching(let globs):
+            var seen = Set<String>()
+            var names: [String] = []
+            for glob in globs {
+                let matches = glob.isLiteral ? [glob.pattern] : prevalence.keys.filter(glob.matches).sorted()
+                for name in matches where seen.insert(name).inserted { names.append(name) }
+            }
+            return names
+        }
+    }
+
+    /// The column names for these runs (each holding every metric it has).
+    package func names(for runs: [StoredRun]) -> [String] {
+        var prevalence: [String: Int] = [:]
+        for run in runs {
+            for metric in run.metrics { prevalence[metric.name, default: 0] += 1 }
+        }
+        return names(prevalence: prevalence)
     }
 }
 

@@ -18,18 +18,12 @@ package struct RunList: Sendable {
     /// Per column: the min and max of the finite values shown (for the RAW bars).
     package var ranges: [String: ClosedRange<Double>]
 
-    package init(experiment: String, page: RunPage, columns: MetricColumns, showLabels: Bool, showParams: Bool = false) {
-        self.init(
-            experiment: experiment, page: page, columnNames: columns.names(for: page.runs), showLabels: showLabels,
-            showParams: showParams)
-    }
-
-    /// The runs with these metric columns, named exactly (no globs).
-    package init(experiment: String, page: RunPage, columnNames: [String], showLabels: Bool, showParams: Bool = false) {
+    /// The runs of a page, with the metric columns its query chose (`RunQuery.metrics`).
+    package init(experiment: String, page: RunPage, showLabels: Bool, showParams: Bool = false) {
         self.experiment = experiment
         self.runs = page.runs
         self.totalMatching = page.totalMatching
-        self.columns = columnNames
+        self.columns = page.columns
         self.labelKeys = showLabels ? Set(page.runs.flatMap { $0.labels.map(\.key) }).sorted() : []
         self.showParams = showParams
         self.paramKeys = showParams ? Set(page.runs.flatMap { $0.params.map(\.key) }).sorted() : []

@@ -12,7 +12,7 @@ import KFPModel
 final class PostgresRunWriter {
     private let connection: PostgresConnection
     /// Reads stored runs, for the re-ingest rule.
-    private let loadRuns: ([PostgresRunHead], String) throws -> [StoredRun]
+    private let loadRuns: ([RunHead], String) throws -> [StoredRun]
     /// Reads the series of stored runs by id, for the re-ingest rule when a stored run has any.
     private let loadSeries: ([Int64]) throws -> [Int64: [MetricSeries]]
     private var experimentIDs: [String: Int64] = [:]
@@ -23,7 +23,7 @@ final class PostgresRunWriter {
     private var stale: Set<StatisticsKey> = []
 
     init(
-        connection: PostgresConnection, loadRuns: @escaping ([PostgresRunHead], String) throws -> [StoredRun],
+        connection: PostgresConnection, loadRuns: @escaping ([RunHead], String) throws -> [StoredRun],
         loadSeries: @escaping ([Int64]) throws -> [Int64: [MetricSeries]]
     ) {
         self.connection = connection
@@ -73,9 +73,9 @@ final class PostgresRunWriter {
             let experimentID = try experimentID(experiment, creatingAt: StoreTime.milliseconds(runs[indices[0]].time))
             let rows = try connection.query(
                 PostgresSQL.existingRuns, [.int64(experimentID), try .textArray(indices.map { runs[$0].run })])
-            var heads: [String: PostgresRunHead] = [:]
+            var heads: [String: RunHead] = [:]
             for row in rows {
-                let head = try PostgresRunHead(row, from: 0)
+                let head = try RunHead(row, from: 0)
                 heads[head.name] = head
             }
             let existing = indices.compactMap { index in heads[runs[index].run].map { (index, $0) } }

@@ -6,7 +6,7 @@
 /// To add a store method: add its statements here, and a method that runs them in `PostgresStore` (reads) or
 /// `PostgresRunWriter` (writes).
 ///
-/// A run's row is read as its head (`PostgresRunHead`): id, name, created, ingested and extras, in that order.
+/// A run's row is read as its head (`RunHead`): id, name, created, ingested and extras, in that order.
 enum PostgresSQL {
     // MARK: - Schema state and migration
 
@@ -58,6 +58,20 @@ enum PostgresSQL {
     static let metricsOfRuns = """
         SELECT m.run_id, n.name, m.value, m.format FROM metric m JOIN metric_name n ON n.id = m.name_id
         WHERE m.run_id = ANY($1::bigint[])
+        """
+    /// The metrics named $2 of many runs: $1 run ids.
+    static let namedMetricsOfRuns = """
+        SELECT m.run_id, n.name, m.value, m.format FROM metric m JOIN metric_name n ON n.id = m.name_id
+        WHERE m.run_id = ANY($1::bigint[]) AND n.name = ANY($2::text[])
+        """
+    /// How many of runs $1 have each metric.
+    static let prevalenceOfRuns = """
+        SELECT n.name, count(*) FROM metric m JOIN metric_name n ON n.id = m.name_id
+        WHERE m.run_id = ANY($1::bigint[]) GROUP BY n.name
+        """
+    /// How many runs of experiment $1 have each metric, as the kept statistics say.
+    static let experimentPrevalence = """
+        SELECT n.name, s.run_count FROM metric_stat s JOIN metric_name n ON n.id = s.name_id WHERE s.experiment_id = $1
         """
     /// The parameters of many runs, and how many points each of their series has: $1 run ids (only of runs whose
     /// `extras` say they have any, so that a run without them costs no statement).

@@ -225,13 +225,13 @@ final class PostgresStore: MetricsStore {
 
     /// The head of an existing run, found with its experiment in one statement; or `unknownExperiment`, or
     /// `unknownRun` listing the experiment's latest runs.
-    private func existingRun(experiment: String, name: String) throws -> PostgresRunHead {
+    private func existingRun(experiment: String, name: String) throws -> RunHead {
         let found = try connection.query(PostgresSQL.experimentAndRun, [.text(experiment.nfc), .text(name.nfc)])
         guard let row = found.first, let experimentID = try row.int64(0) else {
             throw StoreError.unknownExperiment(name: experiment, known: try experimentNames())
         }
         guard !row.isNull(1) else { throw try unknownRun(experiment: experiment, experimentID: experimentID, name: name) }
-        return try PostgresRunHead(row, from: 1)
+        return try RunHead(row, from: 1)
     }
 
     /// The error for a run an experiment lacks, listing its 20 latest runs and how many it has.
@@ -264,57 +264,65 @@ final class PostgresStore: MetricsStore {
         return series.mapValues { $0.sorted { $0.metric < $1.metric } }
     }
 
-    /// Loads the labels, sources, metrics (sorted by name), parameters and series lengths of runs of one experiment,
-    /// in three statements whatever their number, and one more each for parameters and series lengths when a run has
-    /// any (its `extras` say); the runs come back in the order of `heads`.
-    func loadRuns(_ heads: [PostgresRunHead], experiment: String) throws -> [StoredRun] {
+    /// Loads the labels, sources, metrics (sorted by name; only those named in `metrics`, unless nil), parameters
+    /// and series lengths of runs of one experiment, in three statements whatever their number, and one more each
+    /// for parameters and series lengths when a run has any (its `extras` say); the runs come back in the order of
+    /// `heads`.
+    func loadRuns(_ heads: [RunHead], experiment: String, metrics names: [String]? = nil) throws -> [StoredRun] {
         guard !heads.isEmpty else { return [] }
         let ids = PGValue.integerArray(heads.map(\.id))
-        var labels: [Int64: [Label]] = [:]
+        var content = RunAssembly()
         for row in try connection.query(PostgresSQL.labelsOfRuns, [ids]) {
-            labels[try row.int64(0) ?? 0, default: []].append(Label(key: row.text(1) ?? "", value: row.text(2) ?? ""))
+            content.labels[try row.int64(0) ?? 0, default: []].append(Label(key: row.text(1) ?? "", value: row.text(2) ?? ""))
         }
-        var sources: [Int64: [MetricsSource]] = [:]
         for row in try connection.query(PostgresSQL.sourcesOfRuns, [ids]) {
-            sources[try row.int64(0) ?? 0, default: []].append(
+            content.sources[try row.int64(0) ?? 0, default: []].append(
                 MetricsSource(
                     path: row.text(1) ?? "", inputFormat: InputFormat(rawValue: row.text(2) ?? "") ?? .flat,
                     step: row.text(3) ?? "", metricCount: Int(try row.int64(4) ?? 0)))
         }
-        var metrics: [Int64: [Metric]] = [:]
-        for row in try connection.query(PostgresSQL.metricsOfRuns, [ids]) {
-            metrics[try row.int64(0) ?? 0, default: []].append(
+        let metricRows =
+            if let names {
+                try connection.query(PostgresSQL.namedMetricsOfRuns, [ids, try .textArray(names)])
+            } else {
+                try connection.query(PostgresSQL.metricsOfRuns, [ids])
+            }
+        for row in metricRows {
+            content.metrics[try row.int64(0) ?? 0, default: []].append(
                 Metric(
                     name: row.text(1) ?? "", value: try row.double(2) ?? .nan,
                     format: MetricFormat(rawValue: Int(try row.int64(3) ?? 0)) ?? .unspecified))
         }
-        var params: [Int64: [Parameter]] = [:]
         let withParams = heads.filter { $0.extras.contains(.params) }.map(\.id)
         if !withParams.isEmpty {
             for row in try connection.query(PostgresSQL.paramsOfRuns, [.integerArray(withParams)]) {
-                params[try row.int64(0) ?? 0, default: []].append(Parameter(key: row.text(1) ?? "", value: row.text(2) ?? ""))
+                content.params[try row.int64(0) ?? 0, default: []].append(
+                    Parameter(key: row.text(1) ?? "", value: row.text(2) ?? ""))
             }
         }
-        var counts: [Int64: [String: Int]] = [:]
         let withSeries = heads.filter { $0.extras.contains(.series) }.map(\.id)
         if !withSeries.isEmpty {
             for row in try connection.query(PostgresSQL.seriesCountsOfRuns, [.integerArray(withSeries)]) {
-                counts[try row.int64(0) ?? 0, default: [:]][row.text(1) ?? ""] = Int(try row.int64(2) ?? 0)
+                content.seriesCounts[try row.int64(0) ?? 0, default: [:]][row.text(1) ?? ""] = Int(try row.int64(2) ?? 0)
             }
         }
-        return heads.map { head in
-            // Sorted in Swift, as the SQLite store does: `StoredRun.metric(_:)` searches with Swift's string order.
-            StoredRun(
-                experiment: experiment, name: head.name, labels: labels[head.id] ?? [],
-                metrics: (metrics[head.id] ?? []).sorted { $0.name < $1.name }, sources: sources[head.id] ?? [],
-                createdAt: StoreTime.date(head.createdAt), ingestedAt: StoreTime.date(head.ingestedAt),
-                params: params[head.id] ?? [], seriesPointCounts: counts[head.id] ?? [:])
-        }
+        return content.runs(heads, experiment: experiment)
+    }
+
+    /// How many of these runs have each metric; from the kept statistics when they are every run of the experiment.
+    private func metricPrevalence(_ heads: [RunHead], wholeExperiment: Bool, experimentID: Int64) throws -> [String: Int] {
+        let rows =
+            wholeExperiment
+            ? try connection.query(PostgresSQL.experimentPrevalence, [.int64(experimentID)])
+            : try connection.query(PostgresSQL.prevalenceOfRuns, [.integerArray(heads.map(\.id))])
+        var prevalence: [String: Int] = [:]
+        for row in rows { prevalence[row.text(0) ?? ""] = Int(try row.int64(1) ?? 0) }
+        return prevalence
     }
 
     /// The heads of the runs a statement selects (id, name, created, ingested, extras).
-    private func runHeads(_ sql: String, _ parameters: [PGValue]) throws -> [PostgresRunHead] {
-        try connection.query(sql, parameters).map { try PostgresRunHead($0, from: 0) }
+    private func runHeads(_ sql: String, _ parameters: [PGValue]) throws -> [RunHead] {
+        try connection.query(sql, parameters).map { try RunHead($0, from: 0) }
     }
 
     func runs(_ query: RunQuery) throws(StoreError) -> RunPage {
@@ -334,7 +342,7 @@ final class PostgresStore: MetricsStore {
             let total =
                 query.countMatching ? Int(try connection.query(PostgresSQL.countRuns, filter).first?.int64(0) ?? 0) : 0
             let limit: PGValue = query.limit.map { .int64(Int64($0)) } ?? .null
-            var heads: [PostgresRunHead]
+            var heads: [RunHead]
             if let metric = query.sortMetric {
                 // Runs with the metric, sorted by value (NaN last) ...
                 let order: PGValue = .text(query.ascending ? "true" : "false")
@@ -347,8 +355,10 @@ final class PostgresStore: MetricsStore {
             } else {
                 heads = try runHeads(PostgresSQL.newestRuns, filter + [limit])
             }
-            let runs = try loadRuns(heads, experiment: query.experiment)
-            return RunPage(runs: runs, totalMatching: query.countMatching ? total : runs.count)
+            return try RunPage.assemble(
+                query, heads: heads, total: total,
+                prevalence: { heads, whole in try metricPrevalence(heads, wholeExperiment: whole, experimentID: experimentID) },
+                load: { heads, metrics in try loadRuns(heads, experiment: query.experiment, metrics: metrics) })
         }
     }
 
@@ -416,16 +426,7 @@ final class PostgresStore: MetricsStore {
     }
 }
 
-/// A stored run's row: what the run table says before its content is loaded.
-struct PostgresRunHead {
-    var id: Int64
-    var name: String
-    /// Milliseconds since 1970 (UTC).
-    var createdAt: Int64
-    var ingestedAt: Int64
-    /// What the run has beside its metrics.
-    var extras: RunExtras
-
+extension RunHead {
     /// The head in a row's columns `first`… (id, name, created, ingested, extras), as every statement that reads
     /// runs gives them.
     init(_ row: PostgresRow, from first: Int) throws {

@@ -187,29 +187,52 @@ final class SQLiteStore: MetricsStore {
             let experiments = try names.map { (name: $0, id: try existingExperimentID($0)) }
             try RunExport.walk(experiments, batchSize: batchSize, page: { experiment, experimentID, after, limit in
                 let heads = try cached(RunStatements.runsAfter)
-                    .rows([.integer(experimentID), .integer(after), .integer(limit)]) { (id: $0.int64(at: 0), name: $0.text(at: 1)) }
-                let runs = try heads.map { head in
-                    let run = try loadRun(id: head.id, experiment: experiment, name: head.name)
-                    return ExportedRun(run: run, series: RunContent.needsStoredSeries(run) ? try loadSeries(runID: head.id) : [])
+                    .rows([.integer(experimentID), .integer(after), .integer(limit)], Self.runHead)
+                let runs = try zip(heads, loadRuns(heads, experiment: experiment)).map { head, run in
+                    ExportedRun(run: run, series: RunContent.needsStoredSeries(run) ? try loadSeries(runID: head.id) : [])
                 }
                 return (runs, heads.last?.id)
             }, body)
         }
     }
 
-    /// The statements that read one run, named so that a test can check their query plans.
+    /// The statements that read runs, named so that a test can check their query plans. Those that read many
+    /// runs at once take the run ids as a JSON array (`?1`) and visit it first (`CROSS JOIN` fixes that order),
+    /// so that each run costs a seek by its key, never a scan.
     enum RunStatements {
-        static let times = "SELECT created_at, ingested_at, extras FROM run WHERE id = ?"
-        static let labels = "SELECT key, value FROM run_label WHERE run_id = ? ORDER BY key"
-        static let sources =
-            "SELECT path, input_format, step, metric_count FROM run_source WHERE run_id = ? ORDER BY position"
-        static let metrics = """
-            SELECT n.name, m.value, m.format FROM metric m JOIN metric_name n ON n.id = m.name_id
-            WHERE m.run_id = ? ORDER BY n.name
+        /// A run's head (`RunHead`): the columns every statement that selects runs gives first.
+        static let head = "SELECT id, name, created_at, ingested_at, extras FROM run WHERE id = ?"
+        static let labels = """
+            SELECT l.run_id, l.key, l.value FROM json_each(?) j CROSS JOIN run_label l ON l.run_id = j.value
             """
-        static let params = "SELECT key, value FROM run_param WHERE run_id = ? ORDER BY key"
+        static let sources = """
+            SELECT s.run_id, s.position, s.path, s.input_format, s.step, s.metric_count
+            FROM json_each(?) j CROSS JOIN run_source s ON s.run_id = j.value
+            """
+        static let metrics = """
+            SELECT m.run_id, n.name, m.value, m.format FROM json_each(?) j CROSS JOIN metric m ON m.run_id = j.value
+            JOIN metric_name n ON n.id = m.name_id
+            """
+        /// The metrics of many runs whose name ids are in the JSON array `?2`: a seek per run and name.
+        static let namedMetrics = """
+            SELECT m.run_id, n.name, m.value, m.format FROM json_each(?1) j CROSS JOIN json_each(?2) k
+            CROSS JOIN metric m ON m.run_id = j.value AND m.name_id = k.value JOIN metric_name n ON n.id = m.name_id
+            """
+        /// How many of many runs have each metric.
+        static let prevalence = """
+            SELECT n.name, count(*) FROM json_each(?) j CROSS JOIN metric m ON m.run_id = j.value
+            JOIN metric_name n ON n.id = m.name_id GROUP BY m.name_id
+            """
+        /// How many runs of an experiment have each metric, as the kept statistics say.
+        static let experimentPrevalence = """
+            SELECT n.name, s.run_count FROM metric_stat s JOIN metric_name n ON n.id = s.name_id WHERE s.experiment_id = ?
+            """
+        static let params = """
+            SELECT p.run_id, p.key, p.value FROM json_each(?) j CROSS JOIN run_param p ON p.run_id = j.value
+            """
         static let seriesCounts = """
-            SELECT n.name, s.point_count FROM metric_series s JOIN metric_name n ON n.id = s.name_id WHERE s.run_id = ?
+            SELECT s.run_id, n.name, s.point_count FROM json_each(?) j CROSS JOIN metric_series s ON s.run_id = j.value
+            JOIN metric_name n ON n.id = s.name_id
             """
         static let allSeries = """
             SELECT n.name, s.points FROM metric_series s JOIN metric_name n ON n.id = s.name_id WHERE s.run_id = ?
@@ -220,44 +243,109 @@ final class SQLiteStore: MetricsStore {
             """
         static let experimentID = "SELECT id FROM experiment WHERE name = ?"
         static let runID = "SELECT id FROM run WHERE experiment_id = ? AND name = ?"
+        static let metricNameID = "SELECT id FROM metric_name WHERE name = ?"
         /// Up to a batch of an experiment's runs stored after a run id, in the order they were stored.
-        static let runsAfter = "SELECT id, name FROM run WHERE experiment_id = ? AND id > ? ORDER BY id LIMIT ?"
-        static let all = [experimentID, runID, times, labels, sources, metrics, params, seriesCounts, allSeries, oneSeries]
+        static let runsAfter = """
+            SELECT id, name, created_at, ingested_at, extras FROM run WHERE experiment_id = ? AND id > ? ORDER BY id LIMIT ?
+            """
+        static let all = [
+            experimentID, runID, metricNameID, head, labels, sources, metrics, namedMetrics, prevalence, experimentPrevalence,
+            params, seriesCounts, allSeries, oneSeries, runsAfter,
+        ]
+    }
+
+    /// A run's head from a row's first five columns (id, name, created, ingested, extras).
+    private static func runHead(_ row: SQLiteStatement) -> RunHead {
+        RunHead(
+            id: row.int64(at: 0), name: row.text(at: 1), createdAt: row.int64(at: 2), ingestedAt: row.int64(at: 3),
+            extras: RunExtras(rawValue: row.int64(at: 4)))
     }
 
     /// Loads a run's labels, sources, metrics (sorted by name), parameters and series lengths.
     private func loadRun(id: Int64, experiment: String, name: String) throws -> StoredRun {
-        let times = try cached(RunStatements.times)
-            .rows([.integer(id)]) { ($0.int64(at: 0), $0.int64(at: 1), RunExtras(rawValue: $0.int64(at: 2))) }.first
-            ?? (0, 0, [])
-        let labels = try cached(RunStatements.labels)
-            .rows([.integer(id)]) { Label(key: $0.text(at: 0), value: $0.text(at: 1)) }
-        let sources = try cached(RunStatements.sources).rows([.integer(id)]) {
-            MetricsSource(
-                path: $0.text(at: 0), inputFormat: InputFormat(rawValue: $0.text(at: 1)) ?? .flat,
-                step: $0.text(at: 2), metricCount: $0.int(at: 3))
+        let head = try cached(RunStatements.head).rows([.integer(id)], Self.runHead).first
+            ?? RunHead(id: id, name: name, createdAt: 0, ingestedAt: 0, extras: [])
+        return try loadRuns([head], experiment: experiment)[0]
+    }
+
+    /// Loads the labels, sources, metrics (sorted by name; only those named in `metrics`, unless nil), parameters
+    /// and series lengths of runs of one experiment, a statement per table whatever their number (parameters and
+    /// series lengths only for runs whose `extras` say they have any); the runs come back in the order of `heads`.
+    private func loadRuns(_ heads: [RunHead], experiment: String, metrics names: [String]? = nil) throws -> [StoredRun] {
+        guard !heads.isEmpty else { return [] }
+        let ids = SQLiteValue.text(Self.jsonArray(heads.map(\.id)))
+        var content = RunAssembly()
+        for (run, label) in try cached(RunStatements.labels).rows([ids], {
+            ($0.int64(at: 0), Label(key: $0.text(at: 1), value: $0.text(at: 2)))
+        }) {
+            content.labels[run, default: []].append(label)
         }
-        // Sorted in Swift, not only by SQLite's byte order: `StoredRun.metric(_:)` searches with Swift's
-        // string order, which differs for names not in Unicode's composed form.
-        let metrics = try cached(RunStatements.metrics).rows([.integer(id)]) {
-            Metric(
-                name: $0.text(at: 0), value: $0.isNull(at: 1) ? .nan : $0.double(at: 1),
-                format: MetricFormat(rawValue: $0.int(at: 2)) ?? .unspecified)
-        }.sorted { $0.name < $1.name }
-        // A run without parameters or series (`extras`) costs no lookup of them.
-        let params = times.2.contains(.params)
-            ? try cached(RunStatements.params).rows([.integer(id)]) { Parameter(key: $0.text(at: 0), value: $0.text(at: 1)) }
-            : []
-        var counts: [String: Int] = [:]
-        if times.2.contains(.series) {
-            for (metric, count) in try cached(RunStatements.seriesCounts).rows([.integer(id)], { ($0.text(at: 0), $0.int(at: 1)) }) {
-                counts[metric] = count
+        var positions: [Int64: [(Int, MetricsSource)]] = [:]
+        for row in try cached(RunStatements.sources).rows([ids], {
+            ($0.int64(at: 0), $0.int(at: 1), MetricsSource(
+                path: $0.text(at: 2), inputFormat: InputFormat(rawValue: $0.text(at: 3)) ?? .flat, step: $0.text(at: 4),
+                metricCount: $0.int(at: 5)))
+        }) {
+            positions[row.0, default: []].append((row.1, row.2))
+        }
+        content.sources = positions.mapValues { $0.sorted { $0.0 < $1.0 }.map(\.1) }
+        let metricRows: SQLiteStatement
+        var values = [ids]
+        if let names {
+            let nameIDs = try names.compactMap { try cached(RunStatements.metricNameID).rows([.text($0)]) { $0.int64(at: 0) }.first }
+            metricRows = try cached(RunStatements.namedMetrics)
+            values.append(.text(Self.jsonArray(nameIDs)))
+        } else {
+            metricRows = try cached(RunStatements.metrics)
+        }
+        for (run, metric) in try metricRows.rows(values, {
+            ($0.int64(at: 0), Metric(
+                name: $0.text(at: 1), value: $0.isNull(at: 2) ? .nan : $0.double(at: 2),
+                format: MetricFormat(rawValue: $0.int(at: 3)) ?? .unspecified))
+        }) {
+            content.metrics[run, default: []].append(metric)
+        }
+        let withParams = heads.filter { $0.extras.contains(.params) }.map(\.id)
+        if !withParams.isEmpty {
+            for (run, param) in try cached(RunStatements.params).rows([.text(Self.jsonArray(withParams))], {
+                ($0.int64(at: 0), Parameter(key: $0.text(at: 1), value: $0.text(at: 2)))
+            }) {
+                content.params[run, default: []].append(param)
             }
         }
-        return StoredRun(
-            experiment: experiment, name: name, labels: labels, metrics: metrics, sources: sources,
-            createdAt: StoreTime.date(times.0), ingestedAt: StoreTime.date(times.1), params: params,
-            seriesPointCounts: counts)
+        let withSeries = heads.filter { $0.extras.contains(.series) }.map(\.id)
+        if !withSeries.isEmpty {
+            for row in try cached(RunStatements.seriesCounts).rows([.text(Self.jsonArray(withSeries))], {
+                ($0.int64(at: 0), $0.text(at: 1), $0.int(at: 2))
+            }) {
+                content.seriesCounts[row.0, default: [:]][row.1] = row.2
+            }
+        }
+        // Keys are unique in a run and stored in NFC, whose Swift order is SQLite's byte order.
+        content.labels = content.labels.mapValues { $0.sorted { $0.key < $1.key } }
+        content.params = content.params.mapValues { $0.sorted { $0.key < $1.key } }
+        return content.runs(heads, experiment: experiment)
+    }
+
+    /// How many of these runs have each metric; from the kept statistics when they are every run of the experiment.
+    private func metricPrevalence(_ heads: [RunHead], wholeExperiment: Bool, experimentID: Int64) throws -> [String: Int] {
+        let rows =
+            wholeExperiment
+            ? try cached(RunStatements.experimentPrevalence).rows([.integer(experimentID)]) { ($0.text(at: 0), $0.int(at: 1)) }
+            : try cached(RunStatements.prevalence).rows([.text(Self.jsonArray(heads.map(\.id)))]) {
+                ($0.text(at: 0), $0.int(at: 1))
+            }
+        return Dictionary(rows, uniquingKeysWith: +)
+    }
+
+    /// Integers as a JSON array, for `json_each`.
+    private static func jsonArray(_ values: [Int64]) -> String {
+        var text = "["
+        for (index, value) in values.enumerated() {
+            if index > 0 { text += "," }
+            text += String(value)
+        }
+        return text + "]"
     }
 
     func experimentNames() throws(StoreError) -> [String] {
@@ -282,6 +370,9 @@ final class SQLiteStore: MetricsStore {
             }
         }
     }
+
+    /// The columns of a selected run's head (`runHead`), from `run r`.
+    private static let headColumns = "r.id, r.name, r.created_at, r.ingested_at, r.extras"
 
     func runs(_ query: RunQuery) throws(StoreError) -> RunPage {
         try reading {
@@ -317,35 +408,37 @@ final class SQLiteStore: MetricsStore {
                 : 0
             let limit = query.limit.map { SQLiteValue.integer(Int64($0)) } ?? .integer(-1)
             let newestFirst = "ORDER BY r.created_at DESC, r.id DESC LIMIT ?"
-            var selected: [(Int64, String)]
+            var selected: [RunHead]
             if let metric = query.sortMetric {
                 // Runs with the metric, found through metric_by_name and sorted by value (NaN last) ...
                 let order = query.ascending ? "ASC" : "DESC"
                 let nameID: SQLiteValue = .text(metric)
                 selected = try database.prepare(
                     """
-                    SELECT r.id, r.name FROM metric m JOIN run r ON r.id = m.run_id
+                    SELECT \(Self.headColumns) FROM metric m JOIN run r ON r.id = m.run_id
                     WHERE m.name_id = (SELECT id FROM metric_name WHERE name = ?) AND \(filter)
                     ORDER BY m.value IS NULL, m.value \(order), r.created_at DESC, r.id DESC LIMIT ?
                     """
-                ).rows([nameID] + values + [limit]) { ($0.int64(at: 0), $0.text(at: 1)) }
+                ).rows([nameID] + values + [limit], Self.runHead)
                 // ... then, if the limit leaves room, the runs without it, newest first.
                 if query.limit.map({ selected.count < $0 }) ?? true {
                     let room = query.limit.map { SQLiteValue.integer(Int64($0 - selected.count)) } ?? .integer(-1)
                     selected += try database.prepare(
                         """
-                        SELECT r.id, r.name FROM run r WHERE \(filter) AND NOT EXISTS (SELECT 1 FROM metric m
+                        SELECT \(Self.headColumns) FROM run r WHERE \(filter) AND NOT EXISTS (SELECT 1 FROM metric m
                             WHERE m.run_id = r.id AND m.name_id = (SELECT id FROM metric_name WHERE name = ?))
                         \(newestFirst)
                         """
-                    ).rows(values + [nameID, room]) { ($0.int64(at: 0), $0.text(at: 1)) }
+                    ).rows(values + [nameID, room], Self.runHead)
                 }
             } else {
-                selected = try database.prepare("SELECT r.id, r.name FROM run r WHERE \(filter) \(newestFirst)")
-                    .rows(values + [limit]) { ($0.int64(at: 0), $0.text(at: 1)) }
+                selected = try database.prepare("SELECT \(Self.headColumns) FROM run r WHERE \(filter) \(newestFirst)")
+                    .rows(values + [limit], Self.runHead)
             }
-            let runs = try selected.map { try loadRun(id: $0.0, experiment: query.experiment, name: $0.1) }
-            return RunPage(runs: runs, totalMatching: query.countMatching ? total : runs.count)
+            return try RunPage.assemble(
+                query, heads: selected, total: total,
+                prevalence: { heads, whole in try metricPrevalence(heads, wholeExperiment: whole, experimentID: experimentID) },
+                load: { heads, metrics in try loadRuns(heads, experiment: query.experiment, metrics: metrics) })
         }
     }
 

@@ -69,10 +69,8 @@ extension KFPM {
             let page = try store.runs(
                 RunQuery(
                     experiment: storeOptions.experimentName, filters: `where`, sortMetric: sortBy, ascending: ascending,
-                    limit: limit == 0 ? nil : limit))
-            let list = RunList(
-                experiment: storeOptions.experimentName, page: page,
-                columns: MetricColumns(parsing: metrics) ?? .top(2), showLabels: labels, showParams: params)
+                    limit: limit == 0 ? nil : limit, metrics: MetricColumns(parsing: metrics) ?? .top(2)))
+            let list = RunList(experiment: storeOptions.experimentName, page: page, showLabels: labels, showParams: params)
             try Console.output(output.render(list))
             if page.runs.count < page.totalMatching {
                 Console.diagnostic("kfpm: showing \(page.runs.count) of \(page.totalMatching) runs; --limit 0 shows all")

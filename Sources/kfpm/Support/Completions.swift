@@ -9,7 +9,7 @@ enum StoreCompletions {
     /// Run names of the experiment, newest first (the latest 500).
     static let runs = CompletionKind.custom { words, _, prefix in
         names(words, prefix) { store, experiment in
-            try store.runs(RunQuery(experiment: experiment, limit: 500, countMatching: false)).runs.map(\.name)
+            try store.runs(RunQuery(experiment: experiment, limit: 500, countMatching: false, metrics: .named([]))).runs.map(\.name)
         }
     }
 

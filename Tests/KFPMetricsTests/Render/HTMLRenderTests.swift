@@ -37,8 +37,8 @@ struct HTMLRenderTests {
     static func trendReport(backend: StoreBackend = .sqlite) throws -> ExperimentReport {
         let store = try trendStore(backend: backend)
         let top = TopMetrics(experiment: "trend", statistics: try store.metricStatistics(experiment: "trend"), directions: DirectionPolicy(), limit: nil)
-        let page = try store.runs(RunQuery(experiment: "trend", limit: 100))
-        let runs = RunList(experiment: "trend", page: page, columnNames: top.entries.map(\.statistics.name), showLabels: true)
+        let page = try store.runs(RunQuery(experiment: "trend", limit: 100, metrics: .named(top.entries.map(\.statistics.name))))
+        let runs = RunList(experiment: "trend", page: page, showLabels: true)
         let compared = try ["run-14", "run-15"].map { try store.run(experiment: "trend", name: $0) }
         let candidate = try store.run(experiment: "trend", name: "run-15")
         let baseline = try Baseline.find(.latest(Label(key: "branch", value: "main")), for: candidate, in: store)
@@ -53,8 +53,8 @@ struct HTMLRenderTests {
     static func demoReport(backend: StoreBackend = .sqlite) throws -> ExperimentReport {
         let store = try GoldenStore.make(backend)
         let top = TopMetrics(experiment: "demo", statistics: try store.metricStatistics(experiment: "demo"), directions: DirectionPolicy(), limit: 20)
-        let page = try store.runs(RunQuery(experiment: "demo", limit: 100))
-        let runs = RunList(experiment: "demo", page: page, columnNames: top.entries.map(\.statistics.name), showLabels: false)
+        let page = try store.runs(RunQuery(experiment: "demo", limit: 100, metrics: .named(top.entries.map(\.statistics.name))))
+        let runs = RunList(experiment: "demo", page: page, showLabels: false)
         let compared = try ["run-41", "run-42"].map { try store.run(experiment: "demo", name: $0) }
         return ExperimentReport(
             experiment: "demo", runs: runs, top: top, comparison: Comparison(runs: compared, directions: DirectionPolicy()),

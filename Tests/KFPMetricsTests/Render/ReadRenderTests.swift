@@ -17,15 +17,15 @@ struct ReadRenderTests {
     static let commands: [(String, Make)] = [
         ("experiments", { s in ExperimentList(try s.experimentSummaries()) }),
         ("runs", { s in
-            RunList(experiment: "demo", page: try s.runs(RunQuery(experiment: "demo")), columns: .top(2), showLabels: false)
+            RunList(experiment: "demo", page: try s.runs(RunQuery(experiment: "demo", metrics: .top(2))), showLabels: false)
         }),
         ("runs-all-sorted", { s in
-            let page = try s.runs(RunQuery(experiment: "demo", sortMetric: "val-loss", ascending: true, limit: 3))
-            return RunList(experiment: "demo", page: page, columns: .all, showLabels: true)
+            let page = try s.runs(RunQuery(experiment: "demo", sortMetric: "val-loss", ascending: true, limit: 3, metrics: .all))
+            return RunList(experiment: "demo", page: page, showLabels: true)
         }),
         ("runs-where", { s in
-            let page = try s.runs(RunQuery(experiment: "demo", filters: [.equals(key: "branch", value: Glob("main"))]))
-            return RunList(experiment: "demo", page: page, columns: .matching([Glob("*-score")]), showLabels: false)
+            let page = try s.runs(RunQuery(experiment: "demo", filters: [.equals(key: "branch", value: Glob("main"))], metrics: .matching([Glob("*-score")])))
+            return RunList(experiment: "demo", page: page, showLabels: false)
         }),
         ("top", { s in
             TopMetrics(experiment: "demo", statistics: try s.metricStatistics(experiment: "demo"), directions: DirectionPolicy(), limit: nil)

@@ -35,8 +35,8 @@ struct SeriesRenderTests {
         ("compare-at-step", { s in try comparison(s, at: .step(5)) }),
         ("runs-params", { s in
             RunList(
-                experiment: "mnist-classifier", page: try s.runs(RunQuery(experiment: "mnist-classifier")),
-                columns: .matching([Glob("val/*")]), showLabels: true, showParams: true)
+                experiment: "mnist-classifier", page: try s.runs(RunQuery(experiment: "mnist-classifier", metrics: .matching([Glob("val/*")]))),
+                showLabels: true, showParams: true)
         }),
         ("show-params", { s in relative(try s.run(experiment: "mnist-classifier", name: "baseline")) }),
     ]

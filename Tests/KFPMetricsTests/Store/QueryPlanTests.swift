@@ -31,10 +31,13 @@ struct QueryPlanTests {
                     #expect(!fullScan, "\(sql)\n→ \(line)")
                 }
             }
-            // The metric rows of one run come by primary key.
+            // The metric rows of each run come by primary key; those of a list's columns by run and name.
             #expect(try plan(SQLiteStore.RunStatements.metrics, in: db).contains { $0.hasPrefix("SEARCH m USING PRIMARY KEY (run_id=?)") })
+            #expect(try plan(SQLiteStore.RunStatements.namedMetrics, in: db).contains {
+                $0.hasPrefix("SEARCH m USING PRIMARY KEY (run_id=? AND name_id=?)")
+            })
             // Parameters and series of one run: by key too, so that a run without them costs one empty seek each.
-            #expect(try plan(SQLiteStore.RunStatements.params, in: db).contains { $0.hasPrefix("SEARCH run_param USING PRIMARY KEY (run_id=?)") })
+            #expect(try plan(SQLiteStore.RunStatements.params, in: db).contains { $0.hasPrefix("SEARCH p USING PRIMARY KEY (run_id=?)") })
             for sql in [SQLiteStore.RunStatements.seriesCounts, SQLiteStore.RunStatements.allSeries, SQLiteStore.RunStatements.oneSeries] {
                 #expect(try plan(sql, in: db).contains { $0.hasPrefix("SEARCH s USING INDEX sqlite_autoindex_metric_series_1 (run_id=?") }, "\(sql)")
             }

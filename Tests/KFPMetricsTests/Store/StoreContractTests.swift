@@ -278,6 +278,25 @@ struct StoreContractTests {
     }
 
     @Test(arguments: StoreBackend.all)
+    func aPageReadsOnlyTheMetricsOfItsColumns(_ backend: StoreBackend) throws {
+        let store = try seeded(backend)
+        // Every run: prevalence as the kept statistics say ("other" in 5 runs, "m" in 4).
+        let whole = try store.runs(RunQuery(experiment: "e", metrics: .top(1)))
+        #expect(whole.columns == ["other"] && whole.runs.allSatisfy { $0.metrics.map(\.name) == ["other"] })
+        // Some runs: prevalence among them (a tie of 2 and 2, broken by name), whether a filter or the limit chose them.
+        let dev = try store.runs(RunQuery(experiment: "e", filters: [.equals(key: "branch", value: Glob("dev"))], metrics: .top(1)))
+        #expect(dev.columns == ["m"] && dev.runs.map { $0.metrics.map(\.name) } == [["m"], ["m"]])
+        #expect(try store.runs(RunQuery(experiment: "e", limit: 1, metrics: .top(1))).columns == ["m"])
+        // Names exactly (a name no run has is still a column), globs over the names the runs have, or everything.
+        let named = try store.runs(RunQuery(experiment: "e", metrics: .named(["m", "nope"])))
+        #expect(named.columns == ["m", "nope"] && named.runs.map { $0.metrics.map(\.value) }[0] == [0.7] && named.runs[1].metrics.isEmpty)
+        #expect(try store.runs(RunQuery(experiment: "e", metrics: .matching([Glob("o*"), Glob("zz*")]))).columns == ["other"])
+        let all = try store.runs(RunQuery(experiment: "e"))
+        #expect(all.columns == ["other", "m"] && all.runs[0].metrics.map(\.name) == ["m", "other"])
+        #expect(all.runs.map { $0.labels.map(\.value) } == [["dev"], ["main"], ["dev"], ["main"], ["main"]])
+    }
+
+    @Test(arguments: StoreBackend.all)
     func sortingByAMetricPutsNaNAndMissingLast(_ backend: StoreBackend) throws {
         let store = try seeded(backend)
         let descending = try store.runs(RunQuery(experiment: "e", sortMetric: "m"))
