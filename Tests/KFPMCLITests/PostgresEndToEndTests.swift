@@ -21,7 +21,7 @@ struct PostgresEndToEndTests {
             let older = try KFPMBinary.run(["show", "r", "--store", uri], in: folder.path)
             #expect(older.status == 2 && older.stderr.contains("schema version 2") && older.stderr.contains("kfpm upgrade"))
             let upgraded = try KFPMBinary.run(["upgrade", "--store", uri], in: folder.path)
-            #expect(upgraded.status == 0 && upgraded.stdout.contains("from schema version 2 to 3"), "\(upgraded.stdout)")
+            #expect(upgraded.status == 0 && upgraded.stdout.contains("from schema version 2 to 4"), "\(upgraded.stdout)")
             #expect(try KFPMBinary.run(["show", "r", "--store", uri], in: folder.path).status == 0)
         }
     }

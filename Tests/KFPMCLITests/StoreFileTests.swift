@@ -52,10 +52,10 @@ struct StoreFileTests {
             #expect(read.status == 2 && read.stderr.contains("written by an older kfpm") && read.stderr.contains("kfpm upgrade"))
             #expect(try SQLiteShell.run(folder.file("kfpm.db"), ".dump") == before, "a read changed nothing")
             let upgrade = try KFPMBinary.run(["upgrade"], in: folder.path)
-            #expect(upgrade.status == 0 && upgrade.stdout.contains("from schema version 1 to 3"), "\(upgrade.stdout)\(upgrade.stderr)")
+            #expect(upgrade.status == 0 && upgrade.stdout.contains("from schema version 1 to 4"), "\(upgrade.stdout)\(upgrade.stderr)")
             let show = try KFPMBinary.run(["show", "r\u{E9}", "--format", "csv"], in: folder.path)
             #expect(show.stdout.contains("acc\u{E9},1.0,") && show.stdout.unicodeScalars.contains("\u{E9}"), "\(show.stdout)")
-            #expect(try KFPMBinary.run(["upgrade"], in: folder.path).stdout.contains("at schema version 3 already"))
+            #expect(try KFPMBinary.run(["upgrade"], in: folder.path).stdout.contains("at schema version 4 already"))
         }
     }
 
@@ -69,7 +69,7 @@ struct StoreFileTests {
             let ingest = try KFPMBinary.run(
                 ["ingest", "r2", "-", "--param", "lr=0.1"], in: folder.path, stdin: Array(#"{"acc": 2}"#.utf8))
             #expect(ingest.status == 0, "\(ingest.stderr)")
-            #expect(try SQLiteShell.run(folder.file("kfpm.db"), "PRAGMA user_version") == "3")
+            #expect(try SQLiteShell.run(folder.file("kfpm.db"), "PRAGMA user_version") == "4")
             #expect(try KFPMBinary.run(["show", "r1", "--format", "csv"], in: folder.path).stdout.contains("acc,1.0,"))
             #expect(try KFPMBinary.run(["show", "r2"], in: folder.path).stdout.contains("lr"))
         }

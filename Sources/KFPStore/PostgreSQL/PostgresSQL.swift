@@ -118,13 +118,22 @@ enum PostgresSQL {
         SELECT r.id, r.name, r.created_at, r.ingested_at, r.extras FROM run r WHERE \(runFilter)
         ORDER BY r.created_at DESC, r.id DESC LIMIT $9
         """
-    /// The matching runs that have metric $10, by its value ($11 true: ascending), NaN last, then newest first.
-    static let runsByMetric = """
+    /// The matching runs with a number (not NaN) for metric $10, by its value, ties newest first, at most $9:
+    /// `metric_by_value` gives them in value order, so that the limit stops the walk. NaN sorts above every number.
+    static let runsByMetricAscending = runsByMetric("ASC")
+    static let runsByMetricDescending = runsByMetric("DESC")
+    private static func runsByMetric(_ order: String) -> String {
+        """
         SELECT r.id, r.name, r.created_at, r.ingested_at, r.extras FROM metric m JOIN run r ON r.id = m.run_id
-        WHERE m.name_id = (SELECT id FROM metric_name WHERE name = $10) AND \(runFilter)
-        ORDER BY m.value = 'NaN', CASE WHEN $11::boolean THEN m.value END ASC,
-            CASE WHEN NOT $11::boolean THEN m.value END DESC, r.created_at DESC, r.id DESC
-        LIMIT $9
+        WHERE m.name_id = (SELECT id FROM metric_name WHERE name = $10) AND m.value < 'NaN' AND \(runFilter)
+        ORDER BY m.value \(order), r.created_at DESC, r.id DESC LIMIT $9
+        """
+    }
+    /// The matching runs whose metric $10 is NaN, newest first, at most $9.
+    static let runsWithNaNMetric = """
+        SELECT r.id, r.name, r.created_at, r.ingested_at, r.extras FROM metric m JOIN run r ON r.id = m.run_id
+        WHERE m.name_id = (SELECT id FROM metric_name WHERE name = $10) AND m.value = 'NaN' AND \(runFilter)
+        ORDER BY r.created_at DESC, r.id DESC LIMIT $9
         """
     /// The matching runs without metric $10, newest first, at most $9.
     static let runsWithoutMetric = """

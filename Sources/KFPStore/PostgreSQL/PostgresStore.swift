@@ -344,12 +344,20 @@ final class PostgresStore: MetricsStore {
             let limit: PGValue = query.limit.map { .int64(Int64($0)) } ?? .null
             var heads: [RunHead]
             if let metric = query.sortMetric {
-                // Runs with the metric, sorted by value (NaN last) ...
-                let order: PGValue = .text(query.ascending ? "true" : "false")
-                heads = try runHeads(PostgresSQL.runsByMetric, filter + [limit, .text(metric), order])
-                // ... then, if the limit leaves room, the runs without it, newest first.
-                if query.limit.map({ heads.count < $0 }) ?? true {
-                    let room: PGValue = query.limit.map { .int64(Int64($0 - heads.count)) } ?? .null
+                // Runs with a number for the metric, by value ...
+                let byValue = query.ascending ? PostgresSQL.runsByMetricAscending : PostgresSQL.runsByMetricDescending
+                heads = try runHeads(byValue, filter + [limit, .text(metric)])
+                /// The room the limit leaves, or nil when it leaves none.
+                func room() -> PGValue? {
+                    guard let limit = query.limit else { return .null }
+                    return heads.count < limit ? .int64(Int64(limit - heads.count)) : nil
+                }
+                // ... then those whose value is NaN, newest first ...
+                if let room = room() {
+                    heads += try runHeads(PostgresSQL.runsWithNaNMetric, filter + [room, .text(metric)])
+                }
+                // ... then the runs without it, newest first.
+                if let room = room() {
                     heads += try runHeads(PostgresSQL.runsWithoutMetric, filter + [room, .text(metric)])
                 }
             } else {

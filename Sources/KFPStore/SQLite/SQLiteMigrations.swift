@@ -59,7 +59,7 @@ enum SQLiteMigrations {
                 format  INTEGER NOT NULL CHECK (format BETWEEN 0 AND 2),  -- not IN (…): that builds a table per row
                 PRIMARY KEY (run_id, name_id)
             ) WITHOUT ROWID;
-            -- Covering for a metric's history and for sorting runs by a metric.
+            -- Covering for a metric's history and for sorting runs by a metric (migration 4 replaces it).
             CREATE INDEX metric_by_name ON metric(name_id, run_id, value, format);
             -- Per experiment and metric: prevalence and statistics, kept up to date by every write, so that
             -- `top` reads a few rows instead of every metric row.
@@ -108,10 +108,21 @@ enum SQLiteMigrations {
                 PRIMARY KEY (run_id, key)
             ) WITHOUT ROWID;
             """),
+        // 4: a metric's rows in the order of its values, so that `runs --sort-by M --limit N` reads N index entries,
+        // not every run's. Still covering for a metric's history.
+        .sql(
+            """
+            DROP INDEX IF EXISTS metric_by_name;
+            \(createMetricByValue);
+            """),
     ]
 
     /// The schema version this kfpm writes and reads.
     static var latest: Int { steps.count }
+
+    /// The index of migration 4, which a write into a store without metrics builds after its rows
+    /// (`SQLiteStore.writing`): inserted in value order, row by row, it would touch a page per row.
+    static let createMetricByValue = "CREATE INDEX IF NOT EXISTS metric_by_value ON metric(name_id, value, run_id, format)"
 
     /// Marks a file as a kfpm store. A PRAGMA takes no bound parameters, so the integer constant is spliced.
     static let stampApplicationID = "PRAGMA application_id = \(applicationID)"

@@ -73,10 +73,12 @@ final class SQLiteStore: MetricsStore {
             try database.execute("PRAGMA foreign_keys = OFF")
             defer { try? database.execute("PRAGMA foreign_keys = ON") }
             return try database.writeTransaction { () throws -> IngestOutcome in
-                let writer = try makeWriter()
-                let outcome = try writer.write(ingest, replace: replace)
-                try writer.finish()
-                return outcome
+                try withMetricIndexAfterRows {
+                    let writer = try makeWriter()
+                    let outcome = try writer.write(ingest, replace: replace)
+                    try writer.finish()
+                    return outcome
+                }
             }
         }
     }
@@ -99,16 +101,18 @@ final class SQLiteStore: MetricsStore {
                 // fail cleanly (everything rolled back) rather than store a partial import.
                 guard !started else { throw StoreError.busy(store: path) }
                 started = true
-                let writer = try makeWriter()
-                while true {
-                    switch next() {
-                    case .runs(let runs):
-                        for run in runs { summary.count(try writer.write(run, replace: replace), of: run) }
-                    case .end:
-                        try writer.finish()
-                        return
-                    case .abort:
-                        throw ImportAborted()
+                try withMetricIndexAfterRows {
+                    let writer = try makeWriter()
+                    while true {
+                        switch next() {
+                        case .runs(let runs):
+                            for run in runs { summary.count(try writer.write(run, replace: replace), of: run) }
+                        case .end:
+                            try writer.finish()
+                            return
+                        case .abort:
+                            throw ImportAborted()
+                        }
                     }
                 }
             }
@@ -116,6 +120,18 @@ final class SQLiteStore: MetricsStore {
             try? database.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             return summary
         }
+    }
+
+    /// Runs a write, inside its transaction; into a store without metrics, `metric_by_value` is dropped first and
+    /// built after the rows, in one sort, rather than updated row by row in value order (a page touched per row:
+    /// 3.6x the time of an import of 5M rows). The transaction makes the two one: it commits both or neither.
+    private func withMetricIndexAfterRows<T>(_ write: () throws -> T) throws -> T {
+        let empty = try cached("SELECT NOT EXISTS (SELECT 1 FROM metric)").rows([]) { $0.int(at: 0) == 1 }.first ?? false
+        guard empty else { return try write() }
+        try database.execute("DROP INDEX IF EXISTS metric_by_value")
+        let result = try write()
+        try database.execute(SQLiteMigrations.createMetricByValue)
+        return result
     }
 
     /// A writer over this connection, reading existing runs with `loadRun`.
@@ -410,19 +426,30 @@ final class SQLiteStore: MetricsStore {
             let newestFirst = "ORDER BY r.created_at DESC, r.id DESC LIMIT ?"
             var selected: [RunHead]
             if let metric = query.sortMetric {
-                // Runs with the metric, found through metric_by_name and sorted by value (NaN last) ...
+                // Runs with a number for the metric, by value: metric_by_value gives them in that order, so that the
+                // limit stops the walk (ties, newest first, are sorted among themselves) ...
                 let order = query.ascending ? "ASC" : "DESC"
                 let nameID: SQLiteValue = .text(metric)
+                let withMetric = "FROM metric m JOIN run r ON r.id = m.run_id WHERE m.name_id = (SELECT id FROM metric_name WHERE name = ?)"
                 selected = try database.prepare(
                     """
-                    SELECT \(Self.headColumns) FROM metric m JOIN run r ON r.id = m.run_id
-                    WHERE m.name_id = (SELECT id FROM metric_name WHERE name = ?) AND \(filter)
-                    ORDER BY m.value IS NULL, m.value \(order), r.created_at DESC, r.id DESC LIMIT ?
+                    SELECT \(Self.headColumns) \(withMetric) AND m.value IS NOT NULL AND \(filter)
+                    ORDER BY m.value \(order), r.created_at DESC, r.id DESC LIMIT ?
                     """
                 ).rows([nameID] + values + [limit], Self.runHead)
-                // ... then, if the limit leaves room, the runs without it, newest first.
-                if query.limit.map({ selected.count < $0 }) ?? true {
-                    let room = query.limit.map { SQLiteValue.integer(Int64($0 - selected.count)) } ?? .integer(-1)
+                /// The room the limit leaves, or nil when it leaves none.
+                func room() -> SQLiteValue? {
+                    guard let limit = query.limit else { return .integer(-1) }
+                    return selected.count < limit ? .integer(Int64(limit - selected.count)) : nil
+                }
+                // ... then those whose value is NaN (stored as NULL), newest first ...
+                if let room = room() {
+                    selected += try database.prepare(
+                        "SELECT \(Self.headColumns) \(withMetric) AND m.value IS NULL AND \(filter) \(newestFirst)"
+                    ).rows([nameID] + values + [room], Self.runHead)
+                }
+                // ... then the runs without it, newest first.
+                if let room = room() {
                     selected += try database.prepare(
                         """
                         SELECT \(Self.headColumns) FROM run r WHERE \(filter) AND NOT EXISTS (SELECT 1 FROM metric m
@@ -468,7 +495,7 @@ final class SQLiteStore: MetricsStore {
         WHERE s.experiment_id = ?
         """
 
-    /// A metric's values in an experiment, newest first: found through `metric_by_name`, not a scan.
+    /// A metric's values in an experiment, newest first: found through `metric_by_value`, not a scan.
     static let historyStatement = """
         SELECT r.name, r.created_at, m.value, m.format FROM metric m JOIN run r ON r.id = m.run_id
         WHERE m.name_id = (SELECT id FROM metric_name WHERE name = ?) AND r.experiment_id = ?

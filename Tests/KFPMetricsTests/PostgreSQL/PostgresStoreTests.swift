@@ -38,13 +38,13 @@ struct PostgresStoreTests {
     @Test func aWriteCreatesTheSchemaAndItsTablesThere() throws {
         let (uri, schema) = try fresh()
         let store = try StoreFactory.open(.postgreSQL(uri: uri), for: .write)
-        #expect(store.schema == SchemaStatus(version: 3, upgradedFrom: nil))
+        #expect(store.schema == SchemaStatus(version: 4, upgradedFrom: nil))
         #expect(
             try relations(schema) == [
                 "experiment", "metric", "metric_name", "metric_series", "metric_stat", "run", "run_label", "run_param",
                 "run_source", "store_version",
             ])
-        #expect(try TestPostgres.psql("SELECT application || ' ' || version FROM \(schema).store_version") == "kfpm 3")
+        #expect(try TestPostgres.psql("SELECT application || ' ' || version FROM \(schema).store_version") == "kfpm 4")
         // Every name column sorts by bytes, whatever the database's collation.
         let collations = try TestPostgres.psql(
             "SELECT DISTINCT collation_name FROM information_schema.columns WHERE table_schema = '\(schema)' "
@@ -80,14 +80,14 @@ struct PostgresStoreTests {
         #expect {
             try StoreFactory.open(.postgreSQL(uri: uri), for: .read)
         } throws: { error in
-            guard case StoreError.olderSchema(_, 2, 3) = error else { return false }
+            guard case StoreError.olderSchema(_, 2, 4) = error else { return false }
             return "\(error)".contains("kfpm upgrade")
         }
         #expect(try TestPostgres.psql("SELECT version FROM \(schema).store_version") == "2")
         #expect(try relations(schema).count == 8)
         let upgraded = try StoreFactory.open(.postgreSQL(uri: uri), for: .upgrade)
-        #expect(upgraded.schema == SchemaStatus(version: 3, upgradedFrom: 2))
-        #expect(try TestPostgres.psql("SELECT version FROM \(schema).store_version") == "3")
+        #expect(upgraded.schema == SchemaStatus(version: 4, upgradedFrom: 2))
+        #expect(try TestPostgres.psql("SELECT version FROM \(schema).store_version") == "4")
         #expect(try StoreFactory.open(.postgreSQL(uri: uri), for: .upgrade).schema.upgradedFrom == nil)
         // The run written before reads as it was, and series and parameters can be stored beside it.
         #expect(try upgraded.run(experiment: "Default", name: "old").metrics.map(\.name) == ["m"])
@@ -101,7 +101,7 @@ struct PostgresStoreTests {
         let (other, otherSchema) = try fresh()
         _ = try StoreFactory.open(.postgreSQL(uri: other), for: .write)
         try TestPostgres.makeSchema2Store(otherSchema)
-        #expect(try StoreFactory.open(.postgreSQL(uri: other), for: .write).schema == SchemaStatus(version: 3, upgradedFrom: 2))
+        #expect(try StoreFactory.open(.postgreSQL(uri: other), for: .write).schema == SchemaStatus(version: 4, upgradedFrom: 2))
     }
 
     @Test func aNewerOrForeignOrDamagedSchemaIsRefusedAndLeftAlone() throws {
@@ -111,7 +111,7 @@ struct PostgresStoreTests {
         #expect {
             try StoreFactory.open(.postgreSQL(uri: uri), for: .write)
         } throws: { error in
-            guard case StoreError.newerSchema(_, 9, 3) = error else { return false }
+            guard case StoreError.newerSchema(_, 9, 4) = error else { return false }
             return true
         }
         try TestPostgres.psql("UPDATE \(schema).store_version SET version = -1")

@@ -41,7 +41,7 @@ struct QueryPlanTests {
             for sql in [SQLiteStore.RunStatements.seriesCounts, SQLiteStore.RunStatements.allSeries, SQLiteStore.RunStatements.oneSeries] {
                 #expect(try plan(sql, in: db).contains { $0.hasPrefix("SEARCH s USING INDEX sqlite_autoindex_metric_series_1 (run_id=?") }, "\(sql)")
             }
-            #expect(try plan(SQLiteStore.historyStatement, in: db).contains { $0.contains("USING") && $0.contains("metric_by_name") || $0.contains("PRIMARY KEY") })
+            #expect(try plan(SQLiteStore.historyStatement, in: db).contains { $0.contains("USING") && $0.contains("metric_by_value") || $0.contains("PRIMARY KEY") })
         }
     }
 }
