@@ -69,10 +69,6 @@ enum PostgresSQL {
         SELECT n.name, count(*) FROM metric m JOIN metric_name n ON n.id = m.name_id
         WHERE m.run_id = ANY($1::bigint[]) GROUP BY n.name
         """
-    /// How many runs of experiment $1 have each metric, as the kept statistics say.
-    static let experimentPrevalence = """
-        SELECT n.name, s.run_count FROM metric_stat s JOIN metric_name n ON n.id = s.name_id WHERE s.experiment_id = $1
-        """
     /// The parameters of many runs, and how many points each of their series has: $1 run ids (only of runs whose
     /// `extras` say they have any, so that a run without them costs no statement).
     static let paramsOfRuns = "SELECT run_id, key, value FROM run_param WHERE run_id = ANY($1::bigint[]) ORDER BY run_id, key"
@@ -156,16 +152,6 @@ enum PostgresSQL {
         SELECT e.name, count(r.id), min(r.created_at), max(r.created_at)
         FROM experiment e LEFT JOIN run r ON r.experiment_id = e.id
         GROUP BY e.id, e.name ORDER BY e.name
-        """
-    /// An experiment's metric statistics, from `metric_stat`: $1 experiment id.
-    static let statistics = """
-        SELECT n.name, s.run_count, s.finite_sum, s.finite_count, s.min_value, rmin.name, s.max_value, rmax.name,
-            s.latest_value, rl.name, s.latest_format
-        FROM metric_stat s JOIN metric_name n ON n.id = s.name_id
-        JOIN run rl ON rl.id = s.latest_run
-        LEFT JOIN run rmin ON rmin.id = s.min_run
-        LEFT JOIN run rmax ON rmax.id = s.max_run
-        WHERE s.experiment_id = $1
         """
     /// Every label key and value of experiment $1's runs with how many runs have it, by key then value (byte order).
     static let labelCounts = """

@@ -313,7 +313,7 @@ final class PostgresStore: MetricsStore {
     private func metricPrevalence(_ heads: [RunHead], wholeExperiment: Bool, experimentID: Int64) throws -> [String: Int] {
         let rows =
             wholeExperiment
-            ? try connection.query(PostgresSQL.experimentPrevalence, [.int64(experimentID)])
+            ? try connection.query(SharedSQL.experimentPrevalence, [.int64(experimentID)])
             : try connection.query(PostgresSQL.prevalenceOfRuns, [.integerArray(heads.map(\.id))])
         var prevalence: [String: Int] = [:]
         for row in rows { prevalence[row.text(0) ?? ""] = Int(try row.int64(1) ?? 0) }
@@ -402,7 +402,7 @@ final class PostgresStore: MetricsStore {
     func metricStatistics(experiment: String) throws(StoreError) -> [MetricStatistics] {
         try reading {
             let experimentID = try existingExperimentID(experiment)
-            let statistics = try connection.query(PostgresSQL.statistics, [.int64(experimentID)]).map { row in
+            let statistics = try connection.query(SharedSQL.metricStatistics, [.int64(experimentID)]).map { row in
                 MetricStatistics(
                     name: row.text(0) ?? "", format: MetricFormat(rawValue: Int(try row.int64(10) ?? 0)) ?? .unspecified,
                     runCount: Int(try row.int64(1) ?? 0), finiteSum: try row.double(2) ?? 0,

@@ -239,10 +239,6 @@ final class SQLiteStore: MetricsStore {
             SELECT n.name, count(*) FROM json_each(?) j CROSS JOIN metric m ON m.run_id = j.value
             JOIN metric_name n ON n.id = m.name_id GROUP BY m.name_id
             """
-        /// How many runs of an experiment have each metric, as the kept statistics say.
-        static let experimentPrevalence = """
-            SELECT n.name, s.run_count FROM metric_stat s JOIN metric_name n ON n.id = s.name_id WHERE s.experiment_id = ?
-            """
         static let params = """
             SELECT p.run_id, p.key, p.value FROM json_each(?) j CROSS JOIN run_param p ON p.run_id = j.value
             """
@@ -265,8 +261,8 @@ final class SQLiteStore: MetricsStore {
             SELECT id, name, created_at, ingested_at, extras FROM run WHERE experiment_id = ? AND id > ? ORDER BY id LIMIT ?
             """
         static let all = [
-            experimentID, runID, metricNameID, head, labels, sources, metrics, namedMetrics, prevalence, experimentPrevalence,
-            params, seriesCounts, allSeries, oneSeries, runsAfter,
+            experimentID, runID, metricNameID, head, labels, sources, metrics, namedMetrics, prevalence,
+            SharedSQL.experimentPrevalence, params, seriesCounts, allSeries, oneSeries, runsAfter,
         ]
     }
 
@@ -347,7 +343,7 @@ final class SQLiteStore: MetricsStore {
     private func metricPrevalence(_ heads: [RunHead], wholeExperiment: Bool, experimentID: Int64) throws -> [String: Int] {
         let rows =
             wholeExperiment
-            ? try cached(RunStatements.experimentPrevalence).rows([.integer(experimentID)]) { ($0.text(at: 0), $0.int(at: 1)) }
+            ? try cached(SharedSQL.experimentPrevalence).rows([.integer(experimentID)]) { ($0.text(at: 0), $0.int(at: 1)) }
             : try cached(RunStatements.prevalence).rows([.text(Self.jsonArray(heads.map(\.id)))]) {
                 ($0.text(at: 0), $0.int(at: 1))
             }
@@ -472,7 +468,7 @@ final class SQLiteStore: MetricsStore {
     func metricStatistics(experiment: String) throws(StoreError) -> [MetricStatistics] {
         try reading {
             let experimentID = try existingExperimentID(experiment)
-            let statistics = try database.prepare(Self.statisticsStatement).rows([.integer(experimentID)]) { row in
+            let statistics = try database.prepare(SharedSQL.metricStatistics).rows([.integer(experimentID)]) { row in
                 MetricStatistics(
                     name: row.text(at: 0), format: MetricFormat(rawValue: row.int(at: 10)) ?? .unspecified,
                     runCount: row.int(at: 1), finiteSum: row.double(at: 2), finiteCount: row.int(at: 3),
@@ -483,17 +479,6 @@ final class SQLiteStore: MetricsStore {
             return MetricStatistics.inTopOrder(statistics)
         }
     }
-
-    /// An experiment's metric statistics, from `metric_stat` (a few rows, not every metric row).
-    static let statisticsStatement = """
-        SELECT n.name, s.run_count, s.finite_sum, s.finite_count, s.min_value, rmin.name, s.max_value, rmax.name,
-            s.latest_value, rl.name, s.latest_format
-        FROM metric_stat s JOIN metric_name n ON n.id = s.name_id
-        JOIN run rl ON rl.id = s.latest_run
-        LEFT JOIN run rmin ON rmin.id = s.min_run
-        LEFT JOIN run rmax ON rmax.id = s.max_run
-        WHERE s.experiment_id = ?
-        """
 
     /// A metric's values in an experiment, newest first: found through `metric_by_value`, not a scan.
     static let historyStatement = """
