@@ -145,6 +145,13 @@ class Sample:
         return f"{min(self.times) * 1e3:.1f}..{max(self.times) * 1e3:.1f}"
 
 
+def settle():
+    """Writes what the last import left in the page cache to disk before reads are timed: the kernel's writeback
+    of hundreds of MB would otherwise share the two cores with the first commands measured."""
+    os.sync()
+    time.sleep(1)
+
+
 def repeat(label, argv, repeat_n, ok=(0,), before=None, stdin=None, rss_in_timed=False, rss_extra=True,
            warmup_stdout=os.devnull):
     """One warm-up and repeat_n timed runs of argv (argv may be a function of the run's number).
@@ -359,6 +366,7 @@ class Bench:
         if store:
             bytes_per_row = self.check_store(store)
             self.add_small_experiment(store)
+            settle()
             self.queries(store, spawn_overhead)
             self.add("store size per metric row (after wal_checkpoint(TRUNCATE))",
                      f"{bytes_per_row:.1f} B ({os.path.getsize(store) / 1e6:.0f} MB)", "<= 64 B",
@@ -516,6 +524,7 @@ class Bench:
                   "CASE WHEN substr(r.name, 5)::int % 10 = 0 THEN 'main' ELSE 'feature' END "
                   f"FROM {schema}.run r")
         psql(uri, "VACUUM ANALYZE")
+        settle()
         size = int(psql(uri, "SELECT sum(pg_total_relation_size(c.oid)) FROM pg_class c JOIN pg_namespace n "
                              f"ON n.oid = c.relnamespace WHERE n.nspname = '{schema}' AND c.relkind = 'r'"))
         self.notes.append(f"PostgreSQL store: {size / self.rows:.1f} B per metric row with its indexes and TOAST "
@@ -634,6 +643,7 @@ class Bench:
             sql(older, "DROP INDEX metric_by_value; CREATE INDEX metric_by_name ON metric(name_id, run_id, value, format); "
                        "PRAGMA user_version = 3; VACUUM;")
             stores[base] = older
+            settle()
             self.notes.append("the earlier build read a copy of the store taken back to schema 3 (its metric_by_name index).")
         st = lambda b: ["--store", stores[b], "-e", self.exp]
         last = self.runs - 1

@@ -1,5 +1,5 @@
 /// Statements that read the same tables the same way on every backend, in the SQL both understand: one
-/// parameter, `$1` (PostgreSQL's form; SQLite binds it as parameter 1).
+/// parameter at most, `$1` (PostgreSQL's form; SQLite binds it as parameter 1).
 enum SharedSQL {
     /// An experiment's metric statistics, from `metric_stat` (a few rows, not every metric row): $1 experiment id.
     static let metricStatistics = """
@@ -15,4 +15,6 @@ enum SharedSQL {
     static let experimentPrevalence = """
         SELECT n.name, s.run_count FROM metric_stat s JOIN metric_name n ON n.id = s.name_id WHERE s.experiment_id = $1
         """
+    /// Whether the store holds no metric rows at all (then a bulk write builds `metric_by_value` after its rows).
+    static let noMetrics = "SELECT NOT EXISTS (SELECT 1 FROM metric)"
 }

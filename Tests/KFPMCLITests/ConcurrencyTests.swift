@@ -123,8 +123,8 @@ struct ConcurrencyTests {
     }
 
     /// An import holds the write lock for its whole transaction; ingests started meanwhile wait for it (saying
-    /// so) instead of failing at the busy timeout, here cut to 500 ms so that the import (400,000 rows) outlasts
-    /// it several times.
+    /// so) instead of failing at the busy timeout, here cut to 500 ms so that the import (400,000 rows into a
+    /// store that has metrics already: every index kept up to date row by row) outlasts it several times.
     @Test(.timeLimit(.minutes(2)))
     func ingestsDuringAnImportWaitForItAndAllSucceed() throws {
         try withTemporaryFolder { folder in
@@ -136,7 +136,9 @@ struct ConcurrencyTests {
             let script = """
                 "$KFPM" import tree >import.log 2>&1 &
                 importer=$!
-                sleep 0.2
+                # The ingests start once the import holds its lock (its sidecar file is there), however slowly
+                # the import process starts on a busy machine.
+                while [ ! -e kfpm.db-import ] && kill -0 $importer 2>/dev/null; do sleep 0.01; done
                 for w in 0 1 2 3; do
                     ( for i in 0 1 2 3; do
                         printf '{"w": %d}' $w | KFPM_BUSY_TIMEOUT=500 "$KFPM" ingest "w$w-$i" - >/dev/null 2>>err.log

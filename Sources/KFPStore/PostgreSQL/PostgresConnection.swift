@@ -297,7 +297,8 @@ package final class PostgresConnection {
     }
 
     /// Runs `body` in one read-only transaction on a single snapshot (REPEATABLE READ READ ONLY): every statement
-    /// sees the store as it was at the first one, and it never waits for writers nor fails because of them. Retried
+    /// sees the store as it was at the first one, and it never fails because of writers, nor waits for them but
+    /// behind the table lock of an import into a store without metrics (`PostgresStore.importRuns`). Retried
     /// like `writeTransaction`; inside an open transaction it just runs `body`.
     package func readTransaction<T>(_ body: () throws -> T) throws -> T {
         if isInTransaction { return try body() }

@@ -114,9 +114,13 @@ enum PostgresMigrations {
         // N index entries, not every run's; still covering for a metric's history.
         """
         DROP INDEX IF EXISTS metric_by_name;
-        CREATE INDEX IF NOT EXISTS metric_by_value ON metric(name_id, value, run_id) INCLUDE (format);
+        \(createMetricByValue);
         """,
     ]
+
+    /// The index of step 4, which an import into a store without metrics builds after its rows
+    /// (`PostgresStore.importRuns`): inserted in value order, row by row, it would touch a page per row.
+    static let createMetricByValue = "CREATE INDEX IF NOT EXISTS metric_by_value ON metric(name_id, value, run_id) INCLUDE (format)"
 
     /// The schema version this kfpm writes and reads.
     static var latest: Int { steps.count }

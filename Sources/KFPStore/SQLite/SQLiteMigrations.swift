@@ -121,7 +121,7 @@ enum SQLiteMigrations {
     static var latest: Int { steps.count }
 
     /// The index of migration 4, which a write into a store without metrics builds after its rows
-    /// (`SQLiteStore.writing`): inserted in value order, row by row, it would touch a page per row.
+    /// (`SQLiteStore.withMetricIndexAfterRows`): inserted in value order, row by row, it would touch a page per row.
     static let createMetricByValue = "CREATE INDEX IF NOT EXISTS metric_by_value ON metric(name_id, value, run_id, format)"
 
     /// Marks a file as a kfpm store. A PRAGMA takes no bound parameters, so the integer constant is spliced.

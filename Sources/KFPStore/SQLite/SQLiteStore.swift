@@ -126,7 +126,7 @@ final class SQLiteStore: MetricsStore {
     /// built after the rows, in one sort, rather than updated row by row in value order (a page touched per row:
     /// 3.6x the time of an import of 5M rows). The transaction makes the two one: it commits both or neither.
     private func withMetricIndexAfterRows<T>(_ write: () throws -> T) throws -> T {
-        let empty = try cached("SELECT NOT EXISTS (SELECT 1 FROM metric)").rows([]) { $0.int(at: 0) == 1 }.first ?? false
+        let empty = try cached(SharedSQL.noMetrics).rows([]) { $0.int(at: 0) == 1 }.first ?? false
         guard empty else { return try write() }
         try database.execute("DROP INDEX IF EXISTS metric_by_value")
         let result = try write()
@@ -389,30 +389,31 @@ final class SQLiteStore: MetricsStore {
     func runs(_ query: RunQuery) throws(StoreError) -> RunPage {
         try reading {
             let experimentID = try existingExperimentID(query.experiment)
+            // The runs in scope (the experiment's, before a run), then the label conditions: as `IN` lists in
+            // `filter`, and as one expression on a run (`EXISTS` lookups by its key) in `passes`.
             var filter = "r.experiment_id = ?"
             var values: [SQLiteValue] = [.integer(experimentID)]
-            for condition in query.filters {
-                switch condition {
-                case .equals(let key, let value) where value.isLiteral:
-                    filter += " AND r.id IN (SELECT run_id FROM run_label WHERE key = ? AND value = ?)"
-                    values += [.text(key), .text(value.pattern)]
-                case .equals(let key, let value):
-                    filter += " AND r.id IN (SELECT run_id FROM run_label WHERE key = ? AND value GLOB ?)"
-                    values += [.text(key), .text(value.sqlGlob)]
-                case .differs(let key, let value):
-                    filter += " AND r.id NOT IN (SELECT run_id FROM run_label WHERE key = ? AND value GLOB ?)"
-                    values += [.text(key), .text(value.sqlGlob)]
-                case .has(let key):
-                    filter += " AND r.id IN (SELECT run_id FROM run_label WHERE key = ?)"
-                    values += [.text(key)]
-                case .lacks(let key):
-                    filter += " AND r.id NOT IN (SELECT run_id FROM run_label WHERE key = ?)"
-                    values += [.text(key)]
-                }
-            }
             if let before = query.before {
                 filter += " AND (r.created_at, r.id) < (SELECT created_at, id FROM run WHERE experiment_id = ? AND name = ?)"
                 values += [.integer(experimentID), .text(before.name)]
+            }
+            let scope = filter, scopeValues = values
+            var passes = "1"
+            var passValues: [SQLiteValue] = []
+            for condition in query.filters {
+                let (negated, test, bound): (Bool, String, [SQLiteValue]) =
+                    switch condition {
+                    case .equals(let key, let value) where value.isLiteral:
+                        (false, "key = ? AND value = ?", [.text(key), .text(value.pattern)])
+                    case .equals(let key, let value): (false, "key = ? AND value GLOB ?", [.text(key), .text(value.sqlGlob)])
+                    case .differs(let key, let value): (true, "key = ? AND value GLOB ?", [.text(key), .text(value.sqlGlob)])
+                    case .has(let key): (false, "key = ?", [.text(key)])
+                    case .lacks(let key): (true, "key = ?", [.text(key)])
+                    }
+                filter += " AND r.id \(negated ? "NOT IN" : "IN") (SELECT run_id FROM run_label WHERE \(test))"
+                passes += " AND \(negated ? "NOT EXISTS" : "EXISTS") (SELECT 1 FROM run_label l WHERE l.run_id = r.id AND \(test))"
+                values += bound
+                passValues += bound
             }
             let total =
                 query.countMatching
@@ -454,6 +455,10 @@ final class SQLiteStore: MetricsStore {
                         """
                     ).rows(values + [nameID, room], Self.runHead)
                 }
+            } else if let wanted = query.limit, !query.filters.isEmpty,
+                let newest = try newestPassing(scope, scopeValues, passes, passValues, limit: wanted)
+            {
+                selected = newest
             } else {
                 selected = try database.prepare("SELECT \(Self.headColumns) FROM run r WHERE \(filter) \(newestFirst)")
                     .rows(values + [limit], Self.runHead)
@@ -463,6 +468,29 @@ final class SQLiteStore: MetricsStore {
                 prevalence: { heads, whole in try metricPrevalence(heads, wholeExperiment: whole, experimentID: experimentID) },
                 load: { heads, metrics in try loadRuns(heads, experiment: query.experiment, metrics: metrics) })
         }
+    }
+
+    /// How many of the newest runs `newestPassing` looks at before it leaves the search to the `IN` form.
+    static let newestRunsWalked: Int64 = 2048
+
+    /// The newest `limit` runs in `scope` that pass the label conditions `passes`, found by walking the newest runs
+    /// in time order and checking each (a lookup of its labels by key), which stops at the limit: cheap when many
+    /// runs pass, as a gate's baseline label usually does (`window:20:branch=main`; the `IN` form lists all 10,000
+    /// matching runs of the benchmark's store first). Nil when the newest `newestRunsWalked` runs hold fewer:
+    /// listing the runs that pass first is then the cheaper way, the fewer pass.
+    private func newestPassing(
+        _ scope: String, _ scopeValues: [SQLiteValue], _ passes: String, _ passValues: [SQLiteValue], limit: Int
+    ) throws -> [RunHead]? {
+        let walk = try database.prepare(
+            "SELECT \(Self.headColumns), \(passes) FROM run r WHERE \(scope) ORDER BY r.created_at DESC, r.id DESC LIMIT ?")
+        try walk.bind(passValues + scopeValues + [.integer(Self.newestRunsWalked)])
+        var found: [RunHead] = []
+        var walked: Int64 = 0
+        while found.count < limit, try walk.step() {
+            walked += 1
+            if walk.int64(at: 5) == 1 { found.append(Self.runHead(walk)) }
+        }
+        return found.count == limit || walked < Self.newestRunsWalked ? found : nil
     }
 
     func metricStatistics(experiment: String) throws(StoreError) -> [MetricStatistics] {

@@ -54,6 +54,28 @@ struct PostgresStoreTests {
         #expect(try TestPostgres.psql("SELECT string_agg(x, '' ORDER BY x) FROM (VALUES ('a'), ('B')) v(x)") == "aB")
     }
 
+    /// An import into a store without metrics drops `metric_by_value` and builds it after its rows, in its
+    /// transaction: the index is there after the import, and still there after an import that failed.
+    @Test func theValueIndexIsBuiltAfterAnImportIntoAnEmptyStoreAndSurvivesOneThatFails() throws {
+        let (uri, schema) = try fresh()
+        let store = try StoreFactory.open(.postgreSQL(uri: uri), for: .write)
+        func indexes() throws -> String {
+            try TestPostgres.psql(
+                "SELECT string_agg(indexname, ',' ORDER BY indexname) FROM pg_indexes "
+                    + "WHERE schemaname = '\(schema)' AND tablename = 'metric'")
+        }
+        #expect(try indexes() == "metric_by_value,metric_pkey")
+        var batches: [ImportBatch] = [.runs([Build.ingest("a", value: 1, experiment: "e")]), .abort]
+        #expect(throws: StoreError.self) { try store.importRuns(replace: false) { batches.removeFirst() } }
+        #expect(try indexes() == "metric_by_value,metric_pkey")
+        batches = [.runs((0..<50).map { Build.ingest("r\($0)", value: Double($0), experiment: "e") }), .end]
+        _ = try store.importRuns(replace: false) { batches.removeFirst() }
+        #expect(try indexes() == "metric_by_value,metric_pkey")
+        #expect(try TestPostgres.psql("SELECT indisvalid FROM pg_index WHERE indexrelid = '\(schema).metric_by_value'::regclass") == "t")
+        let sorted = try store.runs(RunQuery(experiment: "e", sortMetric: "m", ascending: false, limit: 3))
+        #expect(sorted.runs.map(\.name) == ["r49", "r48", "r47"])
+    }
+
     @Test func aReadNeverCreatesOrChangesAStore() throws {
         let (uri, schema) = try fresh()
         for access in [StoreAccess.read, .upgrade] {

@@ -20,6 +20,24 @@ struct SQLBindingTests {
                 + "[AND value = ? | AND value GLOB ?])' and ' AND (r.created_at, r.id) < (SELECT … name = ?)'; every value "
                 + "is bound"),
         Allowed(
+            file: "SQLiteStore.swift", expression: "scope",
+            reason: "the first fixed fragments of 'filter' ('r.experiment_id = ?' and the `before` condition); every "
+                + "value is bound"),
+        Allowed(
+            file: "SQLiteStore.swift", expression: "passes",
+            reason: "'1' and the fixed fragments ' AND [NOT] EXISTS (SELECT 1 FROM run_label l WHERE l.run_id = r.id "
+                + "AND key = ? [AND value = ? | AND value GLOB ?])'; every value is bound"),
+        Allowed(
+            file: "SQLiteStore.swift", expression: "test",
+            reason: "one of three fixed conditions on run_label ('key = ?', with 'AND value = ?' or 'AND value GLOB "
+                + "?'); every value is bound"),
+        Allowed(
+            file: "SQLiteStore.swift", expression: "negated ? \"NOT IN\" : \"IN\"",
+            reason: "the keyword IN or NOT IN, chosen by a Bool"),
+        Allowed(
+            file: "SQLiteStore.swift", expression: "negated ? \"NOT EXISTS\" : \"EXISTS\"",
+            reason: "the keyword EXISTS or NOT EXISTS, chosen by a Bool"),
+        Allowed(
             file: "SQLiteStore.swift", expression: "order",
             reason: "the keyword ASC or DESC, chosen by a Bool"),
         Allowed(
@@ -35,6 +53,10 @@ struct SQLBindingTests {
             file: "SQLiteMigrations.swift", expression: "createMetricByValue",
             reason: "a constant CREATE INDEX statement of the same file, shared by migration 4 and the writes that "
                 + "build the index after their rows"),
+        Allowed(
+            file: "PostgresMigrations.swift", expression: "createMetricByValue",
+            reason: "a constant CREATE INDEX statement of the same file, shared by step 4 and the import that builds "
+                + "the index after its rows"),
         Allowed(
             file: "PostgresSQL.swift", expression: "order",
             reason: "the keyword ASC or DESC, from the two constants runsByMetricAscending and runsByMetricDescending"),

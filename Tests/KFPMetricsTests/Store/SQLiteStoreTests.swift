@@ -93,6 +93,29 @@ struct SQLiteStoreTests {
     /// The budget: at most 32 bytes of store file per series point (measured: about 14, the unique index and page slack included). 100 runs of 10
     /// metrics logged over 100 steps a second apart, the shape of the MLflow benchmark, against the same runs
     /// without series.
+    /// A write into a store without metrics drops `metric_by_value` and builds it after its rows, in its transaction:
+    /// the index is there, holding every row, after the import, and still there after an import that failed.
+    @Test func theValueIndexIsBuiltAfterAnImportIntoAnEmptyStoreAndSurvivesOneThatFails() throws {
+        try withTemporaryFolder { folder in
+            let store = try SQLiteStore(path: folder.file("s.db"), access: .write)
+            func indexes() throws -> [String] {
+                try store.database.prepare(
+                    "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'metric' AND sql IS NOT NULL"
+                ).rows([]) { $0.text(at: 0) }
+            }
+            #expect(try indexes() == ["metric_by_value"])
+            var batches: [ImportBatch] = [.runs([Build.ingest("a", value: 1, experiment: "e")]), .abort]
+            #expect(throws: StoreError.self) { try store.importRuns(replace: false) { batches.removeFirst() } }
+            #expect(try indexes() == ["metric_by_value"])
+            batches = [.runs((0..<50).map { Build.ingest("r\($0)", value: Double($0), experiment: "e") }), .end]
+            _ = try store.importRuns(replace: false) { batches.removeFirst() }
+            #expect(try indexes() == ["metric_by_value"])
+            let indexed = try store.database.prepare("SELECT count(*) FROM metric INDEXED BY metric_by_value WHERE name_id > 0")
+                .rows([]) { $0.int(at: 0) }
+            #expect(indexed == [50])
+        }
+    }
+
     @Test func seriesTakeAtMost32BytesPerPointOnDisk() throws {
         try withTemporaryFolder { folder in
             var random: UInt64 = 1

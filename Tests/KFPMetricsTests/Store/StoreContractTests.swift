@@ -394,6 +394,41 @@ struct StoreContractTests {
         #expect(try store.ingest(Build.ingest("r", metrics, labels: [main]), replace: true) == .unchanged(metricCount: 3))
     }
 
+    /// The newest runs that pass label conditions, however many or few pass and however far back they are: on
+    /// SQLite the newest 2,048 runs are checked one by one first (`newestRunsWalked`), the runs that pass listed
+    /// first when those hold too few.
+    @Test(arguments: StoreBackend.all)
+    func labelledRunsComeNewestFirstHoweverFarBackTheyAre(_ backend: StoreBackend) throws {
+        let store = try backend.make()
+        let runs = (0..<2100).map { i in
+            var labels = [Label(key: "branch", value: i % 10 == 0 ? "main" : "feature")]
+            if i < 3 { labels.append(Label(key: "rare", value: "yes")) }
+            return Build.ingest(
+                "r\(i)", [Metric(name: "m", value: Double(i), format: .raw)], labels: labels, experiment: "e",
+                createdAt: Build.time.addingTimeInterval(Double(i) * 60))
+        }
+        var batches: [ImportBatch] = [.runs(runs), .end]
+        _ = try store.importRuns(replace: false) { batches.removeFirst() }
+        func names(_ filters: [LabelFilter], limit: Int?, before: String? = nil) throws -> [String] {
+            try store.runs(
+                RunQuery(
+                    experiment: "e", filters: filters, limit: limit, before: before.map { RunReference(experiment: "e", name: $0) },
+                    countMatching: false, metrics: .named([]))
+            ).runs.map(\.name)
+        }
+        let main: [LabelFilter] = [.equals(key: "branch", value: Glob("main"))]
+        let rare: [LabelFilter] = [.equals(key: "rare", value: Glob("y*"))]
+        #expect(try names(main, limit: 3) == ["r2090", "r2080", "r2070"])
+        #expect(try names(main, limit: 2, before: "r2090") == ["r2080", "r2070"])
+        #expect(try names(main, limit: 2, before: "r11") == ["r10", "r0"])
+        #expect(try names(rare, limit: 2) == ["r2", "r1"])
+        #expect(try names(rare, limit: 5) == ["r2", "r1", "r0"])
+        #expect(try names(rare + main, limit: 5) == ["r0"])
+        #expect(try names([.lacks(key: "rare"), .differs(key: "branch", value: Glob("f*"))], limit: 2) == ["r2090", "r2080"])
+        #expect(try names([.has(key: "rare")], limit: 1, before: "r2") == ["r1"])
+        #expect(try names(main, limit: nil).count == 210)
+    }
+
     @Test(arguments: StoreBackend.all)
     func labelFiltersTakeGlobsNegationsAndPresence(_ backend: StoreBackend) throws {
         let store = try seeded(backend)  // r1, r2, r4: branch=main; r3, r5: branch=dev
