@@ -1,3 +1,4 @@
+import Foundation
 import KFPMTestSupport
 import Testing
 
@@ -15,6 +16,24 @@ struct HelpTests {
             for name in Self.subcommands { #expect(help.stdout.contains("  \(name) "), "\(name)") }
             #expect(help.stdout.contains("Exit codes: 0 success; 1 a gate found a regression; 2 an error"))
         }
+    }
+
+    /// Every subcommand names itself: `kfpm` parses a known subcommand on its own, without the whole command tree,
+    /// only when its configuration gives its name (otherwise argument-parser derives it by reflection, and the
+    /// command pays the full tree's parse, about 2 ms, at every start).
+    @Test func everySubcommandGivesItsName() throws {
+        let folder = Fixtures.repositoryRoot.appendingPathComponent("Sources/kfpm/Commands")
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".swift") }
+        var named: [String] = []
+        for file in files {
+            let text = try String(contentsOf: folder.appendingPathComponent(file), encoding: .utf8)
+            for part in text.components(separatedBy: "CommandConfiguration(").dropFirst() {
+                let name = part.prefix(200).firstMatch(of: /^\s*commandName: "([a-z]+)"/)?.1
+                #expect(name != nil, "\(file): a CommandConfiguration without commandName first")
+                named += name.map { [String($0)] } ?? []
+            }
+        }
+        #expect(named.sorted() == Self.subcommands.sorted())
     }
 
     @Test(arguments: subcommands)

@@ -6,6 +6,7 @@ extension KFPM {
     /// `kfpm copy FROM TO`: experiments and runs from one store to another, SQLite or PostgreSQL.
     struct Copy: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "copy",
             abstract: "Copy experiments and runs from one store to another (SQLite or PostgreSQL), in one transaction.",
             discussion: """
                 FROM and TO are each a file (SQLite) or a postgresql:// URI. Runs keep their labels, parameters, \

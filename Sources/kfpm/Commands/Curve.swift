@@ -8,6 +8,7 @@ extension KFPM {
     /// `kfpm curve RUN METRIC`: a metric of one run step by step.
     struct Curve: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "curve",
             abstract: "Show a metric of one run over its steps, with its best and last points and a sparkline.",
             discussion: """
                 The series comes from dvclive's plots/metrics/*.tsv or an MLflow history. NaN points are shown as \\
