@@ -120,7 +120,7 @@ enum SQLiteMigrations {
     /// The schema version this kfpm writes and reads.
     static var latest: Int { steps.count }
 
-    /// The index of migration 4, which a write into a store without metrics builds after its rows
+    /// The index of migration 4, which an import into a store without metrics builds after its rows
     /// (`SQLiteStore.withMetricIndexAfterRows`): inserted in value order, row by row, it would touch a page per row.
     static let createMetricByValue = "CREATE INDEX IF NOT EXISTS metric_by_value ON metric(name_id, value, run_id, format)"
 
