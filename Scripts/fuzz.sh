@@ -33,12 +33,18 @@ sources=(Sources/KFPModel/*.swift $(find Sources/KFPIngest -name '*.swift' | sor
 binary="$work/fuzz-ingest"
 rm -rf "$work/src" && mkdir -p "$work/src"
 for file in "${sources[@]}"; do grep -v '^import KFPModel$' "$file" >"$work/src/$(printf '%s' "$file" | tr '/' '_')"; done
-stamp="$(cat "$work"/src/*.swift | sha256sum | cut -d' ' -f1)-$sanitizers"
+# KFPModel's C helper (CNumberFormat): its header with a module map of its own, and its object file.
+mkdir -p "$work/cnumberformat"
+cp Sources/CNumberFormat/include/CNumberFormat.h Sources/CNumberFormat/NumberFormat.c "$work/cnumberformat/"
+printf 'module CNumberFormat {\n    header "CNumberFormat.h"\n    export *\n}\n' >"$work/cnumberformat/module.modulemap"
+stamp="$(cat "$work"/src/*.swift "$work"/cnumberformat/* | sha256sum | cut -d' ' -f1)-$sanitizers"
 if [ ! -x "$binary" ] || [ "$(cat "$binary.stamp" 2>/dev/null)" != "$stamp" ]; then
     echo "fuzz.sh: building $binary (-sanitize=$sanitizers)" >&2
     rm -f "$binary" "$binary.stamp"
+    clang -O2 -g -c "$work/cnumberformat/NumberFormat.c" -I "$work/cnumberformat" -o "$work/cnumberformat/NumberFormat.o"
     swiftc -sanitize="$sanitizers" -parse-as-library -module-name KFPIngest -package-name kfpm -O -g \
-        -I Sources/CZlib -I Sources/CSQLite "$work"/src/*.swift -lz -lsqlite3 -o "$binary" 2>&1 \
+        -I Sources/CZlib -I Sources/CSQLite -I "$work/cnumberformat" "$work"/src/*.swift \
+        "$work/cnumberformat/NumberFormat.o" -lz -lsqlite3 -o "$binary" 2>&1 \
         | { grep -v -e 'Cannot export local symbol' -e '^warning: ' || true; }
     [ -x "$binary" ] || { echo "fuzz.sh: the build failed" >&2; exit 2; }
     printf '%s' "$stamp" >"$binary.stamp"
