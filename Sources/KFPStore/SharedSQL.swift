@@ -15,6 +15,6 @@ enum SharedSQL {
     static let experimentPrevalence = """
         SELECT n.name, s.run_count FROM metric_stat s JOIN metric_name n ON n.id = s.name_id WHERE s.experiment_id = $1
         """
-    /// Whether the store holds no metric rows at all (then a bulk write builds `metric_by_value` after its rows).
+    /// Whether the store holds no metric rows at all (then an import builds `metric_by_value` after its rows).
     static let noMetrics = "SELECT NOT EXISTS (SELECT 1 FROM metric)"
 }
