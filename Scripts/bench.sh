@@ -37,13 +37,13 @@
 #                           Scripts/bench/bigfile.py into the work folder and reused; 0 skips the big-file rows
 #   KFPM_BENCH_BIGFILE_REPEAT=N timed ingests of each big file (default 3, after 1 warm-up)
 #
-# Where the time goes at full size (measured on the shared 2-core machine, kfpm 179c2d6): from a fresh clone
-# the release build ~95 s; generating the workload ~35 s (100,000 folders, 361 MB of JSON, a 166 MB CSV;
-# kept and reused with KFPM_BENCH_DIR); 6 floor imports ~5.5 s each (~35 s); 6 kfpm imports 13-18 s each
-# (~80-110 s, the bulk of it); every query row ~7 runs of 10-50 ms (~5 s). About 4-5 min in all, ~2 min
-# with a cached workload and a built binary. KFPM_BENCH_RSS_GB=1 adds ~70 s of generation (cached too) and
-# one import of 13.9M rows (~65 s). The big files take ~15 s to write (once: they are kept beside the workload)
-# and 12 ingests of 2.5-5 s (~45 s).
+# Where the time goes at full size (measured on the shared 2-core machine, 2026-12-07): from a fresh clone the
+# release build ~95 s; generating the workload ~25 s (100,000 folders, 361 MB of JSON, a 166 MB CSV; kept and
+# reused with KFPM_BENCH_DIR); 6 floor imports ~7 s each; 6 kfpm imports 13-19 s each (the bulk of it); every query
+# row ~7 runs of 5-40 ms, and with KFPM_BENCH_BASELINE_BIN 20 more; the PostgreSQL section ~2.5 min (3 floor
+# copies, 3 imports of ~30 s). About 5 min with a cached workload and a built binary. KFPM_BENCH_RSS_GB=1 adds ~45 s
+# of generation (cached too) and one import of 13.9M rows (~80-110 s). The big files take ~10 s to write (once:
+# they are kept beside the workload) and 12 ingests of 3-4 s (~45 s).
 set -euo pipefail
 
 repo="$(cd "$(dirname "$0")/.." && pwd)"
