@@ -136,7 +136,7 @@ final class PostgresStore: MetricsStore {
                 // the store wait for the import to commit, since dropping an index locks its table. Only an import
                 // does it: it holds the store's write lock, so no other write waits behind the table lock.
                 let empty = try connection.query(SharedSQL.noMetrics).first?.text(0) == "t"
-                if empty { try connection.execute("DROP INDEX metric_by_value") }
+                if empty { try connection.execute("DROP INDEX IF EXISTS metric_by_value") }
                 let writer = makeWriter()
                 while true {
                     switch next() {
