@@ -479,7 +479,7 @@ final class SQLiteStore: MetricsStore {
     }
 
     /// How many of the newest runs `newestPassing` looks at before it leaves the search to the `IN` form.
-    static let newestRunsWalked: Int64 = 2048
+    private static let newestRunsWalked: Int64 = 2048
 
     /// The newest `limit` runs in `scope` that pass the label conditions `passes`, found by walking the newest runs
     /// in time order and checking each (a lookup of its labels by key), which stops at the limit: cheap when many

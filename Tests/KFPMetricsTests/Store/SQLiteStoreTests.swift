@@ -90,10 +90,7 @@ struct SQLiteStoreTests {
         }
     }
 
-    /// The budget: at most 32 bytes of store file per series point (measured: about 14, the unique index and page slack included). 100 runs of 10
-    /// metrics logged over 100 steps a second apart, the shape of the MLflow benchmark, against the same runs
-    /// without series.
-    /// A write into a store without metrics drops `metric_by_value` and builds it after its rows, in its transaction:
+    /// An import into a store without metrics drops `metric_by_value` and builds it after its rows, in its transaction:
     /// the index is there, holding every row, after the import, and still there after an import that failed.
     @Test func theValueIndexIsBuiltAfterAnImportIntoAnEmptyStoreAndSurvivesOneThatFails() throws {
         try withTemporaryFolder { folder in
@@ -116,6 +113,9 @@ struct SQLiteStoreTests {
         }
     }
 
+    /// The budget: at most 32 bytes of store file per series point (measured: about 14, the unique index and page slack included). 100 runs of 10
+    /// metrics logged over 100 steps a second apart, the shape of the MLflow benchmark, against the same runs
+    /// without series.
     @Test func seriesTakeAtMost32BytesPerPointOnDisk() throws {
         try withTemporaryFolder { folder in
             var random: UInt64 = 1
