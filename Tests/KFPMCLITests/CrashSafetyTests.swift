@@ -88,9 +88,17 @@ struct CrashSafetyTests {
                 // Anywhere from reading the input to the commit, most likely while the transaction writes: reading
                 // takes about half of a (debug build's) ingest since writing got faster, so two trials kill in the
                 // first half (one of them before the store exists) and the rest in the second.
-                let window = trial < 2 ? 0.15..<0.5 : 0.45..<1.0
-                let killAt = started + duration * Double.random(in: window, using: &generator)
-                while ingest.isRunning && ContinuousClock.now < killAt { Thread.sleep(forTimeInterval: 0.002) }
+                // Every third trial instead waits for the transaction to write (the WAL grows) and kills 0–20 ms
+                // later, so that some kills land inside it however the load of the tests beside this one skews the
+                // timed ones (on a loaded machine all ten once landed before the writing).
+                if trial % 3 == 2 {
+                    while ingest.isRunning && walSize(store) <= walBefore { Thread.sleep(forTimeInterval: 0.001) }
+                    Thread.sleep(forTimeInterval: Double.random(in: 0..<0.02, using: &generator))
+                } else {
+                    let window = trial < 2 ? 0.15..<0.5 : 0.45..<1.0
+                    let killAt = started + duration * Double.random(in: window, using: &generator)
+                    while ingest.isRunning && ContinuousClock.now < killAt { Thread.sleep(forTimeInterval: 0.002) }
+                }
                 // The WAL grows while the transaction writes (its pages spill there): that tells a kill mid-write.
                 let writing = walSize(store) > walBefore
                 kill(ingest.processIdentifier, SIGKILL)
